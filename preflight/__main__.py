@@ -1,0 +1,5 @@
+"""Run the CLI as ``python -m preflight``."""
+
+from preflight.cli.app import main
+
+main()

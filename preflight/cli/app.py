@@ -1,0 +1,100 @@
+"""The ``preflight`` command: one Typer app, sub-commands registered from one module each.
+
+Only typer and the standard library are imported at start-up; every command imports what it needs
+when it runs, so ``preflight --help`` stays fast.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+
+import typer
+
+from preflight.cli import (
+    catalog_cmd,
+    demo_cmd,
+    fingerprint_cmd,
+    license_cmd,
+    paper_cmd,
+    run_cmd,
+    schema_cmd,
+    secrets_cmd,
+    signoff_cmd,
+    simulator_cmd,
+)
+from preflight.errors import Interrupted, PreflightError, UsageError
+
+EXIT_GO = 0
+EXIT_NO_GO = 1
+EXIT_USAGE = 2
+EXIT_INTERNAL = 3
+EXIT_INTERRUPTED = 130
+
+app = typer.Typer(
+    name="preflight",
+    help="Go-live verification for trading-bot deployments: runbook checks, a paper session, a sign-off.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+    rich_markup_mode=None,
+)
+
+# The explicit command registry: one module per command or command group.
+COMMAND_MODULES = (
+    demo_cmd,
+    run_cmd,
+    catalog_cmd,
+    paper_cmd,
+    signoff_cmd,
+    simulator_cmd,
+    license_cmd,
+    fingerprint_cmd,
+    secrets_cmd,
+    schema_cmd,
+)
+for _module in COMMAND_MODULES:
+    _module.register(app)
+
+
+def _debug_requested(argv: list[str]) -> bool:
+    return "--debug" in argv or os.environ.get("PREFLIGHT_DEBUG") == "1"
+
+
+def main() -> None:
+    """Run the CLI and map errors to the exit codes of SPEC.md section 3."""
+    argv = sys.argv[1:]
+    try:
+        app(args=argv, prog_name="preflight", standalone_mode=False)
+    except typer.Exit as done:
+        sys.exit(done.exit_code)
+    except SystemExit:
+        raise
+    except KeyboardInterrupt:
+        sys.stderr.write("preflight: interrupted\n")
+        sys.exit(EXIT_INTERRUPTED)
+    except Interrupted as error:
+        sys.stderr.write(f"preflight: {error}\n")
+        sys.exit(EXIT_INTERRUPTED)
+    except UsageError as error:
+        sys.stderr.write(f"preflight: {error}\n")
+        sys.exit(EXIT_USAGE)
+    except PreflightError as error:
+        sys.stderr.write(f"preflight: {error}\n")
+        sys.exit(EXIT_NO_GO)
+    except Exception as error:  # a bug: one line unless --debug
+        import click
+
+        if isinstance(error, click.exceptions.Abort):
+            sys.stderr.write("preflight: aborted\n")
+            sys.exit(EXIT_INTERRUPTED)
+        if isinstance(error, click.ClickException):
+            error.show()
+            sys.exit(EXIT_USAGE)
+        if _debug_requested(argv):
+            raise
+        sys.stderr.write(
+            f"preflight: internal error: {type(error).__name__}: {error} (rerun with --debug for a traceback)\n"
+        )
+        sys.exit(EXIT_INTERNAL)
+    sys.exit(EXIT_GO)

@@ -1,0 +1,9 @@
+"""CLI: (being built) demo command."""
+
+from __future__ import annotations
+
+import typer
+
+
+def register(app: typer.Typer) -> None:
+    """Register this module's commands on app."""

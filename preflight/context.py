@@ -1,0 +1,80 @@
+"""The run context handed to every check kind: options, variables and a memo for shared work.
+
+Domains (deployment, trust, papertrade, exchange) expose their own accessor functions that memoise
+expensive work on the context, e.g. ``papertrade.provider.session_for(ctx)`` runs the paper session once
+and shares it among the ``paper.``/``guardrails.``/``report.``/``smoke.`` checks. The context itself
+knows none of them, so adding a domain never changes this module.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TypeVar, cast
+
+T = TypeVar("T")
+
+
+@dataclass(frozen=True)
+class RunOptions:
+    """What the operator asked for on the command line."""
+
+    root: Path
+    entrypoint: str
+    offline: bool = False
+    no_paper: bool = False
+    exchange_url: str | None = None
+    debug: bool = False
+    progress: bool = False  # show a progress bar for long work (TTY only)
+    paper_ticks: int | None = None
+    paper_seed: int = 7
+    paper_faults: str | None = None
+    env: Mapping[str, str] = field(default_factory=dict)  # environment variables visible to the run
+
+
+class _Failure:
+    """A memoised exception, re-raised to every later caller."""
+
+    def __init__(self, error: BaseException) -> None:
+        self.error = error
+
+
+class RunContext:
+    """Options, runbook variables and memoised shared work for one run."""
+
+    def __init__(self, options: RunOptions, variables: Mapping[str, str]) -> None:
+        self.options = options
+        self.variables = dict(variables)
+        self._memo: dict[str, object] = {}
+        self._lock = threading.RLock()
+
+    @property
+    def root(self) -> Path:
+        """Return the deployment root."""
+        return self.options.root
+
+    def path(self, relative: str) -> Path:
+        """Return ``relative`` resolved under the deployment root."""
+        return self.options.root / relative
+
+    def memo(self, key: str, factory: Callable[[], T]) -> T:
+        """Compute ``factory()`` once per run; a raised error is remembered and re-raised too."""
+        with self._lock:
+            if key not in self._memo:
+                try:
+                    self._memo[key] = factory()
+                except Exception as error:  # remembered so every dependent check reports the same cause
+                    self._memo[key] = _Failure(error)
+            value = self._memo[key]
+        if isinstance(value, _Failure):
+            raise value.error
+        return cast(T, value)
+
+    def template(self, text: str) -> str:
+        """Substitute ``{variable}`` placeholders; unknown names are left as they are."""
+        result = text
+        for name, value in self.variables.items():
+            result = result.replace("{" + name + "}", value)
+        return result
