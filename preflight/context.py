@@ -49,6 +49,12 @@ class RunContext:
         self.variables = dict(variables)
         self._memo: dict[str, object] = {}
         self._lock = threading.RLock()
+        # What domains record for the report: artefacts written, what was simulated, input files
+        # (digested into the sign-off), and the paper session's paper_exchange_metrics.
+        self.artefacts: dict[str, str] = {}
+        self.simulated: list[str] = []
+        self.inputs: set[str] = set()
+        self.paper_metrics: Mapping[str, object] | None = None
 
     @property
     def root(self) -> Path:
@@ -71,6 +77,19 @@ class RunContext:
         if isinstance(value, _Failure):
             raise value.error
         return cast(T, value)
+
+    def record_artefact(self, name: str, path: Path) -> None:
+        """Remember a file the run wrote (shown in reports and the sign-off)."""
+        self.artefacts[name] = str(path)
+
+    def record_simulated(self, line: str) -> None:
+        """Remember one thing that was simulated rather than real (the sign-off banner)."""
+        if line not in self.simulated:
+            self.simulated.append(line)
+
+    def record_input(self, path: Path) -> None:
+        """Remember an input file whose digest belongs in the sign-off."""
+        self.inputs.add(str(path))
 
     def template(self, text: str) -> str:
         """Substitute ``{variable}`` placeholders; unknown names are left as they are."""

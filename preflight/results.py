@@ -5,12 +5,12 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
-from enum import Enum
+from enum import StrEnum
 
 from preflight.errors import Location
 
 
-class Status(str, Enum):
+class Status(StrEnum):
     """The status of one check."""
 
     PASS = "pass"
@@ -21,7 +21,7 @@ class Status(str, Enum):
     WAIVED = "waived"
 
 
-class Severity(str, Enum):
+class Severity(StrEnum):
     """How much a failing check matters."""
 
     CRITICAL = "critical"
@@ -30,14 +30,14 @@ class Severity(str, Enum):
     INFO = "info"
 
 
-class Verdict(str, Enum):
+class Verdict(StrEnum):
     """The answer of a run."""
 
     GO = "GO"
     NO_GO = "NO-GO"
 
 
-class FailOn(str, Enum):
+class FailOn(StrEnum):
     """The lowest status that turns the verdict to NO-GO."""
 
     FAIL = "fail"

@@ -94,7 +94,7 @@ def main() -> None:
         if _debug_requested(argv):
             raise
         sys.stderr.write(
-            f"preflight: internal error: {type(error).__name__}: {error} (rerun with --debug for a traceback)\n"
+            f"preflight: internal error: {type(error).__name__}: {error} (rerun with --debug for a traceback)\n"  # noqa: E501
         )
         sys.exit(EXIT_INTERNAL)
     sys.exit(EXIT_GO)
