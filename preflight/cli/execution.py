@@ -1,0 +1,214 @@
+"""The shared body of ``preflight run`` and ``preflight demo``: run the runbook, show and write the report."""
+
+from __future__ import annotations
+
+import os
+import sys
+from collections.abc import Callable, Iterator, Mapping
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, TextIO
+
+from preflight.cli.outputs import (
+    OutputRequest,
+    append_step_summary,
+    color_enabled,
+    is_tty,
+    terminal_width,
+    write_file,
+)
+from preflight.errors import ConfigError, UsageError
+from preflight.results import CheckResult, FailOn, RunReport, Verdict
+
+if TYPE_CHECKING:
+    from preflight.baseline import BaselineDiff
+    from preflight.context import RunOptions
+    from preflight.engine import Selection
+    from preflight.runbook import Runbook
+    from preflight.waivers import Waivers
+
+EXIT_GO = 0
+EXIT_NO_GO = 1
+EXIT_INTERRUPTED = 130
+
+
+@dataclass(frozen=True)
+class RunRequest:
+    """Everything ``run`` (and ``demo``) was asked to do."""
+
+    entrypoint: str
+    root: Path
+    runbook_id: str | None = None
+    only: tuple[str, ...] = ()
+    skip: tuple[str, ...] = ()
+    outputs: tuple[OutputRequest, ...] = ()
+    waivers_path: Path | None = None
+    fail_on: FailOn = FailOn.FAIL
+    exchange_url: str | None = None
+    offline: bool = False
+    no_paper: bool = False
+    debug: bool = False
+    quiet: bool = False
+    baseline_path: Path | None = None
+    paper_ticks: int | None = None
+    paper_seed: int = 7
+    paper_faults: str | None = None
+    env: Mapping[str, str] = field(default_factory=lambda: dict(os.environ))
+
+
+def load_baseline(path: Path) -> RunReport:
+    """Read a previous JSON report; UsageError (a bad flag value) when it is missing or not a report."""
+    from preflight.reporters.json_report import parse_report
+
+    try:
+        text = path.read_text(encoding="utf-8")
+    except OSError as error:
+        raise UsageError(
+            f"--baseline {path}: {error.strerror or error}; pass a report written by --format json"
+        ) from None
+    try:
+        return parse_report(text, str(path))
+    except ConfigError as error:
+        raise UsageError(f"--baseline {error}") from None
+
+
+def _options(request: RunRequest, progress: bool) -> RunOptions:
+    from preflight.context import RunOptions
+
+    return RunOptions(
+        root=request.root,
+        entrypoint=request.entrypoint,
+        offline=request.offline,
+        no_paper=request.no_paper,
+        exchange_url=request.exchange_url,
+        debug=request.debug,
+        progress=progress,
+        paper_ticks=request.paper_ticks,
+        paper_seed=request.paper_seed,
+        paper_faults=request.paper_faults,
+        env=dict(request.env),
+    )
+
+
+@contextmanager
+def _progress(total: int, enabled: bool) -> Iterator[Callable[[CheckResult], None] | None]:
+    """Yield an ``on_result`` callback driving a transient progress bar on stderr (TTY only)."""
+    if not enabled:
+        yield None
+        return
+    from rich.console import Console
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+    console = Console(file=sys.stderr, highlight=False, markup=False)
+    columns = (
+        TextColumn("checks"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+        TextColumn("{task.fields[last]}"),
+    )
+    with Progress(*columns, console=console, transient=True) as progress:
+        task = progress.add_task("checks", total=total, last="")
+
+        def on_result(result: CheckResult) -> None:
+            progress.update(task, advance=1, last=f"{result.status.value} {result.check_id}")
+
+        yield on_result
+
+
+def _load_inputs(request: RunRequest) -> tuple[Runbook, Selection, Waivers | None, RunReport | None]:
+    from preflight.catalog import load_runbook
+    from preflight.engine import Selection
+
+    if not request.root.is_dir():
+        raise UsageError(f"deployment root {request.root} does not exist or is not a directory; pass --root")
+    runbook = load_runbook(request.runbook_id)
+    selection = Selection(only=request.only, skip=request.skip)
+    waivers = None
+    if request.waivers_path is not None:
+        from preflight.waivers import load_waivers
+
+        if not request.waivers_path.is_file():
+            raise UsageError(f"--waivers {request.waivers_path}: no such file")
+        waivers = load_waivers(request.waivers_path)  # ConfigError (a broken input) -> NO-GO, exit 1
+    baseline = load_baseline(request.baseline_path) if request.baseline_path is not None else None
+    return runbook, selection, waivers, baseline
+
+
+def execute(request: RunRequest, *, stdout: TextIO | None = None, stderr: TextIO | None = None) -> int:
+    """Run the request end to end and return the exit code (0 GO, 1 NO-GO, 130 interrupted)."""
+    from preflight.engine import run_checks, select
+
+    out, err = stdout or sys.stdout, stderr or sys.stderr
+    runbook, selection, waivers, baseline_report = _load_inputs(request)
+    stdout_output = next((o for o in request.outputs if o.to_stdout), None)
+    display = err if stdout_output is not None and stdout_output.format != "terminal" else out
+    show_progress = not request.quiet and is_tty(err)
+    total = len(select(runbook, selection))
+    with _progress(total, show_progress) as on_result:
+        # The engine returns a partial report (incomplete=True) when interrupted during the checks.
+        report = run_checks(
+            runbook,
+            _options(request, progress=False),
+            selection=selection,
+            waivers=waivers,
+            fail_on=request.fail_on,
+            on_result=on_result,
+        )
+    diff = _diff(baseline_report, report, request.baseline_path)
+    _show(report, diff, request, display, explicit=stdout_output)
+    _write_outputs(report, diff, request, out)
+    append_step_summary(request.env, _render("markdown", report, diff))
+    if report.incomplete:
+        return EXIT_INTERRUPTED
+    return EXIT_GO if report.verdict is Verdict.GO else EXIT_NO_GO
+
+
+def _diff(baseline: RunReport | None, report: RunReport, path: Path | None) -> BaselineDiff | None:
+    if baseline is None or path is None:
+        return None
+    from preflight.baseline import diff_reports
+
+    return diff_reports(baseline, report, str(path))
+
+
+def _render(name: str, report: RunReport, diff: BaselineDiff | None) -> str:
+    from preflight.reporters import get_reporter
+    from preflight.reporters.terminal import TerminalReporter
+
+    if name == "terminal":  # files get the plain, fixed-width rendering
+        return TerminalReporter(color=False).render(report, diff)
+    return get_reporter(name).render(report, diff)
+
+
+def _show(
+    report: RunReport,
+    diff: BaselineDiff | None,
+    request: RunRequest,
+    display: TextIO,
+    explicit: OutputRequest | None,
+) -> None:
+    """Print the terminal report (or only the verdict line with --quiet) to the display stream."""
+    from preflight.reporters.terminal import TerminalReporter
+
+    explicit_terminal = explicit is not None and explicit.format == "terminal"
+    reporter = TerminalReporter(
+        color=color_enabled(display, request.env),
+        width=terminal_width(display),
+        quiet=request.quiet and not explicit_terminal,
+    )
+    display.write(reporter.render(report, diff))
+    display.flush()
+
+
+def _write_outputs(report: RunReport, diff: BaselineDiff | None, request: RunRequest, out: TextIO) -> None:
+    for output in request.outputs:
+        if output.format == "terminal" and output.to_stdout:
+            continue  # already shown in full on stdout by _show
+        text = _render(output.format, report, diff)
+        if output.to_stdout:
+            out.write(text)
+            out.flush()
+        else:
+            write_file(Path(output.target), text)

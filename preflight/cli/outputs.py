@@ -1,0 +1,108 @@
+"""Where a run's outputs go: ``--format F -o PATH`` pairs, stdout, files and GITHUB_STEP_SUMMARY."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TextIO
+
+from preflight.errors import UsageError
+
+STDOUT = "-"
+FORMAT_NAMES = ("terminal", "json", "junit", "markdown")
+TERMINAL_FILE_WIDTH = 100
+
+
+@dataclass(frozen=True)
+class OutputRequest:
+    """One requested output: a format name (a key of REPORTERS) and ``-`` (stdout) or a file path."""
+
+    format: str
+    target: str
+
+    @property
+    def to_stdout(self) -> bool:
+        """Say whether this output goes to stdout."""
+        return self.target == STDOUT
+
+
+def pair_outputs(formats: Sequence[str], targets: Sequence[str]) -> tuple[OutputRequest, ...]:
+    """Pair ``--format`` and ``-o`` values in order; UsageError on a mismatch or two stdout outputs.
+
+    A trailing ``--format`` without ``-o`` writes to stdout, except ``terminal``, which is the display
+    shown anyway.
+    """
+    for name in formats:
+        if name not in FORMAT_NAMES:
+            raise UsageError(f"unknown --format {name!r}; choose one of: {', '.join(FORMAT_NAMES)}")
+    if len(targets) > len(formats):
+        extra = ", ".join(targets[len(formats) :])
+        raise UsageError(f"-o {extra} has no --format before it; give each -o PATH its own --format F")
+    requests = []
+    for index, name in enumerate(formats):
+        if index < len(targets):
+            if not targets[index]:
+                raise UsageError(f"-o for --format {name} is empty; give a file path or - for stdout")
+            requests.append(OutputRequest(name, targets[index]))
+        elif name != "terminal":
+            requests.append(OutputRequest(name, STDOUT))
+    to_stdout = [r.format for r in requests if r.to_stdout]
+    if len(to_stdout) > 1:
+        raise UsageError(
+            f"--format {' and '.join(to_stdout)} would both write to stdout; give all but one an -o PATH"
+        )
+    return tuple(requests)
+
+
+def write_file(path: Path, text: str) -> None:
+    """Write one output file atomically; UsageError naming the path when it cannot be written."""
+    from preflight.fsutil import atomic_write_text
+
+    try:
+        atomic_write_text(path, text)
+    except OSError as error:
+        raise UsageError(f"cannot write {path}: {error.strerror or error}; choose another -o PATH") from None
+
+
+def append_step_summary(env: Mapping[str, str], markdown: str) -> Path | None:
+    """Append ``markdown`` to the file named by GITHUB_STEP_SUMMARY (if set); return its path."""
+    target = env.get("GITHUB_STEP_SUMMARY")
+    if not target:
+        return None
+    path = Path(target)
+    try:
+        existing = path.read_text(encoding="utf-8") if path.exists() else ""
+    except OSError as error:
+        raise UsageError(f"cannot read GITHUB_STEP_SUMMARY file {path}: {error.strerror or error}") from None
+    separator = "\n" if existing and not existing.endswith("\n") else ""
+    write_file(path, existing + separator + markdown)
+    return path
+
+
+def color_enabled(stream: TextIO, env: Mapping[str, str]) -> bool:
+    """Say whether ANSI styles may be written to ``stream`` (a TTY, NO_COLOR unset, TERM not dumb)."""
+    if env.get("NO_COLOR") or env.get("TERM") == "dumb":
+        return False
+    return is_tty(stream)
+
+
+def is_tty(stream: TextIO) -> bool:
+    """Say whether ``stream`` is an interactive terminal."""
+    try:
+        return stream.isatty()
+    except (AttributeError, ValueError):  # closed or replaced streams (pytest capture) are not terminals
+        return False
+
+
+def terminal_width(stream: TextIO) -> int:
+    """Return the display width: the terminal's on a TTY, a fixed plain width otherwise."""
+    if is_tty(stream):
+        try:
+            columns = os.get_terminal_size(stream.fileno()).columns
+        except (OSError, ValueError):
+            columns = 0
+        # A pseudo-terminal without a size reports 0 columns; rich would then print nothing at all.
+        return columns if columns >= 40 else TERMINAL_FILE_WIDTH
+    return TERMINAL_FILE_WIDTH

@@ -1,0 +1,163 @@
+"""Kind ``api_key_probe``: what the exchange says about a live key (``/v5/user/query-api``), one aspect each.
+
+Aspects: ``known`` (the exchange knows the key), ``account`` (it belongs to the environment's
+account_uid), ``trading`` (not read-only; the permission profile's required permissions present),
+``forbidden`` (none of the profile's forbidden permissions, e.g. Wallet.Withdraw), ``ip_binding``
+(bound to IPs; warn when unrestricted) and ``expiry`` (not expiring within the profile's warning window).
+With ``--offline`` every aspect is skipped and says so.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from typing import TYPE_CHECKING, Any
+
+from preflight.context import RunContext
+from preflight.errors import AuthError, InputError, PreflightError
+from preflight.kinds.base import CheckKind
+from preflight.results import Evidence, Outcome
+
+if TYPE_CHECKING:
+    from preflight.deployment.model import Environment, PermissionProfile
+    from preflight.trust.keyprobe import KeyProbe
+
+ASPECTS = ("known", "account", "trading", "forbidden", "ip_binding", "expiry")
+_NO_EXPIRY_BEFORE = datetime(1971, 1, 1, tzinfo=UTC)  # Bybit reports "1970-01-01" for keys that never expire
+
+PARAMS_SCHEMA: Mapping[str, Any] = {
+    "type": "object",
+    "additionalProperties": False,
+    "required": ["environment", "aspect"],
+    "properties": {
+        "environment": {
+            "type": "string",
+            "minLength": 1,
+            "description": "The live core.yaml environment to probe.",
+        },
+        "aspect": {"enum": list(ASPECTS), "description": "Which property of the key to verify."},
+    },
+}
+
+
+@dataclass(frozen=True)
+class ProbeParams:
+    """The environment to probe and the aspect to judge."""
+
+    environment: str
+    aspect: str
+
+
+def parse(params: Mapping[str, Any]) -> ProbeParams:
+    """Build the params value."""
+    return ProbeParams(environment=str(params["environment"]), aspect=str(params["aspect"]))
+
+
+def _held(probe: KeyProbe, permissions: tuple[str, ...]) -> list[str]:
+    return [p for p in permissions if probe.info.has(*p.split(".", 1))]
+
+
+def judge(
+    aspect: str, probe: KeyProbe, environment: Environment, profile: PermissionProfile, now: datetime
+) -> Outcome:
+    """Judge one aspect of a probe result."""
+    from preflight.redact import mask
+    from preflight.trust.timeutil import format_utc
+
+    info = probe.info
+    seen = Evidence("query-api", f"{probe.endpoint}: key {mask(info.api_key)}, uid {info.uid}")
+    if aspect == "known":
+        return Outcome.passed(f"the exchange knows the key of {environment.name}", seen)
+    if aspect == "account":
+        if not environment.account_uid:
+            return Outcome.failed(
+                f"{environment.name} names no account_uid in config/core.yaml; add the production UID"
+            )
+        if info.uid != environment.account_uid:
+            return Outcome.failed(
+                f"the key belongs to account {info.uid}, not the production account "
+                f"{environment.account_uid}; "
+                "store a key created on the production account",
+                seen,
+            )
+        return Outcome.passed(f"the key belongs to the production account {info.uid}", seen)
+    granted = "; ".join(f"{g}: {','.join(p)}" for g, p in sorted(info.permissions.items()) if p) or "none"
+    perms = Evidence("permissions", granted)
+    if aspect == "trading":
+        missing = [p for p in profile.required if p not in _held(probe, profile.required)]
+        if info.read_only or missing:
+            why = "the key is read-only" if info.read_only else f"the key lacks {', '.join(missing)}"
+            return Outcome.failed(f"{why}; enable spot trading for the key on the exchange", seen, perms)
+        return Outcome.passed(f"the key may trade ({', '.join(profile.required)})", seen, perms)
+    if aspect == "forbidden":
+        held = _held(probe, profile.forbidden)
+        if held:
+            return Outcome.failed(
+                f"the key holds {', '.join(held)}, forbidden by permission profile {profile.name}; "
+                "remove withdraw/transfer rights on the exchange or create a new key",
+                seen,
+                perms,
+            )
+        return Outcome.passed("the key holds no withdraw or transfer permission", seen, perms)
+    if aspect == "ip_binding":
+        ips = [ip for ip in info.ips if ip and ip != "*"]
+        if not ips:
+            return Outcome.warned(
+                "the key is not bound to any IP address (unrestricted); bind it to the bot's egress IPs", seen
+            )
+        return Outcome.passed(f"the key is bound to {', '.join(ips)}", seen)
+    expiry = info.expired_at
+    if expiry is None or expiry < _NO_EXPIRY_BEFORE:
+        return Outcome.passed("the key does not expire", seen)
+    if expiry <= now:
+        return Outcome.failed(f"the key expired on {format_utc(expiry)}; create a new key", seen)
+    if expiry - now <= timedelta(days=profile.key_expiry_warning_days):
+        return Outcome.warned(
+            f"the key expires on {format_utc(expiry)}, within {profile.key_expiry_warning_days} days; "
+            "rotate it",
+            seen,
+        )
+    return Outcome.passed(f"the key is valid until {format_utc(expiry)}", seen)
+
+
+def run(params: ProbeParams, ctx: RunContext) -> Outcome:
+    """Probe the environment once per run and judge the aspect."""
+    from preflight.deployment import deployment_for
+    from preflight.trust.keyprobe import probe_for
+    from preflight.trust.timeutil import utc_now
+
+    env_name = ctx.template(params.environment)
+    if ctx.options.offline:
+        return Outcome.skipped(
+            f"--offline: the live key of {env_name} was not probed; a go-live needs one online run"
+        )
+    try:
+        deployment = deployment_for(ctx)
+    except InputError as error:
+        return Outcome.failed(str(error))
+    environment = deployment.core.environments.get(env_name)
+    if environment is None:
+        return Outcome.failed(f"environment {env_name!r} is not defined in config/core.yaml")
+    profile = deployment.core.permission_profiles.get(environment.permission_profile)
+    if profile is None:
+        return Outcome.failed(
+            f"permission profile {environment.permission_profile!r} is not defined in config/core.yaml"
+        )
+    try:
+        probe = probe_for(ctx, env_name)
+    except AuthError as error:
+        return Outcome.failed(f"{error}; check that the key exists on the exchange and is stored correctly")
+    except PreflightError as error:
+        return Outcome.failed(str(error))
+    return judge(params.aspect, probe, environment, profile, utc_now())
+
+
+KIND: CheckKind[ProbeParams] = CheckKind(
+    name="api_key_probe",
+    summary="The live API key as the exchange sees it: known, production account, trade-only, IP-bound, "
+    "not expiring.",
+    params_schema=PARAMS_SCHEMA,
+    parse=parse,
+    run=run,
+)

@@ -1,0 +1,60 @@
+"""Kind ``config_schema``: a deployment file loads and matches its JSON Schema (errors at file:line:col)."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from preflight.context import RunContext
+from preflight.errors import InputError
+from preflight.kinds.base import CheckKind
+from preflight.results import Evidence, Outcome
+
+PARAMS_SCHEMA: Mapping[str, Any] = {
+    "type": "object",
+    "additionalProperties": False,
+    "required": ["file", "schema"],
+    "properties": {
+        "file": {"type": "string", "minLength": 1, "description": "File under the root, e.g. config/runtime.yaml."},
+        "schema": {"type": "string", "pattern": "^[a-z_]+$", "description": "Packaged schema name, e.g. runtime."},
+    },
+}
+
+
+@dataclass(frozen=True)
+class SchemaParams:
+    """The file and the schema it must match."""
+
+    file: str
+    schema: str
+
+
+def parse(params: Mapping[str, Any]) -> SchemaParams:
+    """Build the params value from templated params."""
+    return SchemaParams(file=str(params["file"]), schema=str(params["schema"]))
+
+
+def run(params: SchemaParams, ctx: RunContext) -> Outcome:
+    """Load the file (once per run) and validate it; the best schema error fails at its node."""
+    from preflight.deployment.documents import document_for
+    from preflight.schemas import validate_document
+
+    try:
+        document = document_for(ctx, params.file)
+        validate_document(document, params.schema)
+    except InputError as error:
+        return Outcome.failed(str(error), Evidence("problem", error.message, error.location))
+    return Outcome.passed(
+        f"{params.file} is well-formed YAML and matches the {params.schema} schema",
+        Evidence("file", params.file, document.root_location()),
+    )
+
+
+KIND: CheckKind[SchemaParams] = CheckKind(
+    name="config_schema",
+    summary="A deployment file is well-formed YAML without duplicate keys and matches its JSON Schema.",
+    params_schema=PARAMS_SCHEMA,
+    parse=parse,
+    run=run,
+)

@@ -1,0 +1,87 @@
+"""Kind ``license_valid``: one aspect of the OEM license (signature, issuer, policy, entitlement, expiry)."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from preflight.context import RunContext
+from preflight.errors import InputError
+from preflight.kinds.base import CheckKind
+from preflight.results import Outcome
+
+ASPECTS = ("signature", "issuer_trusted", "profile", "issuer_allowed", "exchange", "environments", "expiry")
+
+PARAMS_SCHEMA: Mapping[str, Any] = {
+    "type": "object",
+    "additionalProperties": False,
+    "required": ["aspect"],
+    "properties": {
+        "aspect": {"enum": list(ASPECTS), "description": "Which property of the license to verify."},
+        "environments": {
+            "type": "array",
+            "items": {"type": "string", "minLength": 1},
+            "description": "For aspect environments: core.yaml environments whose mode must be entitled "
+            "(default: the entrypoint's).",
+        },
+    },
+}
+
+
+@dataclass(frozen=True)
+class LicenseParams:
+    """Which aspect to check, and for ``environments`` which environments."""
+
+    aspect: str
+    environments: tuple[str, ...] = ()
+
+
+def parse(params: Mapping[str, Any]) -> LicenseParams:
+    """Build the params value."""
+    return LicenseParams(aspect=str(params["aspect"]), environments=tuple(params.get("environments", ())))
+
+
+def run(params: LicenseParams, ctx: RunContext) -> Outcome:
+    """Load the license once per run and judge the requested aspect."""
+    from preflight.deployment import deployment_for
+    from preflight.trust import license_policy as policy
+    from preflight.trust.access import license_for
+    from preflight.trust.timeutil import utc_now
+
+    try:
+        deployment = deployment_for(ctx)
+        lic = license_for(ctx)
+    except InputError as error:
+        return Outcome.failed(str(error))
+    entrypoint_env = deployment.environment_of(ctx.options.entrypoint)
+    own_env = (entrypoint_env.name,) if entrypoint_env else ()
+    match params.aspect:
+        case "signature":
+            return policy.check_signature(lic, deployment)
+        case "issuer_trusted":
+            return policy.check_issuer_trusted(lic, deployment)
+        case "profile":
+            return policy.check_profile(lic, deployment)
+        case "issuer_allowed":
+            return policy.check_issuer_allowed(lic, deployment)
+        case "exchange":
+            if not own_env:
+                return Outcome.failed(
+                    f"entrypoint {ctx.options.entrypoint!r} has no environment in config/core.yaml"
+                )
+            return policy.check_exchange(lic, deployment, own_env[0])
+        case "environments":
+            names = tuple(ctx.template(n) for n in params.environments) or own_env
+            return policy.check_environments(lic, deployment, names)
+        case _:
+            return policy.check_expiry(lic, deployment, utc_now())
+
+
+KIND: CheckKind[LicenseParams] = CheckKind(
+    name="license_valid",
+    summary="The OEM license verifies and allows this deployment (one aspect per check).",
+    params_schema=PARAMS_SCHEMA,
+    parse=parse,
+    run=run,
+)

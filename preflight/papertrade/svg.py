@@ -1,0 +1,96 @@
+"""Small dependency-free SVG line charts for the session's Markdown export."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass
+from html import escape
+
+WIDTH, HEIGHT = 640, 220
+LEFT, RIGHT, TOP, BOTTOM = 64, 16, 28, 32
+
+
+@dataclass(frozen=True)
+class Line:
+    """One series of a chart."""
+
+    label: str
+    values: Sequence[float]
+    color: str
+    dashed: bool = False
+    markers: bool = False  # dots instead of a line (sparse counts such as rate-limited responses)
+
+
+def _fmt(value: float) -> str:
+    if abs(value) >= 1000:
+        return f"{value:,.0f}"
+    return f"{value:.2f}".rstrip("0").rstrip(".") if value % 1 else f"{value:.0f}"
+
+
+def line_chart(title: str, lines: Sequence[Line], *, log_scale: bool = False, x_label: str = "tick") -> str:
+    """Return an SVG of ``lines`` over a shared x axis (the index); a log10 y axis when asked."""
+    values = [v for line in lines for v in line.values if not log_scale or v > 0]
+    count = max((len(line.values) for line in lines), default=0)
+    if not values or count == 0:
+        return (
+            f'<svg xmlns="http://www.w3.org/2000/svg" width="{WIDTH}" height="40">'
+            f'<text x="8" y="24">{escape(title)}: no data</text></svg>'
+        )
+
+    def scale(v: float) -> float:
+        return math.log10(v) if log_scale else v
+
+    low, high = min(scale(v) for v in values), max(scale(v) for v in values)
+    if log_scale:
+        low, high = math.floor(low), math.ceil(high)
+    if high == low:
+        high, low = high + 1, low - (0 if log_scale else 1)
+    plot_w, plot_h = WIDTH - LEFT - RIGHT, HEIGHT - TOP - BOTTOM
+
+    def x(i: int) -> float:
+        return LEFT + (plot_w * i / (count - 1) if count > 1 else plot_w / 2)
+
+    def y(v: float) -> float:
+        return TOP + plot_h * (1 - (scale(v) - low) / (high - low))
+
+    parts = [
+        f'<svg xmlns="http://www.w3.org/2000/svg" width="{WIDTH}" height="{HEIGHT}" '
+        f'viewBox="0 0 {WIDTH} {HEIGHT}" font-family="sans-serif" font-size="11">',
+        f'<rect width="{WIDTH}" height="{HEIGHT}" fill="white"/>',
+        f'<text x="{LEFT}" y="16" font-size="13" font-weight="bold">{escape(title)}</text>',
+        f'<line x1="{LEFT}" y1="{TOP + plot_h}" x2="{LEFT + plot_w}" y2="{TOP + plot_h}" stroke="#999"/>',
+        f'<line x1="{LEFT}" y1="{TOP}" x2="{LEFT}" y2="{TOP + plot_h}" stroke="#999"/>',
+    ]
+    ticks = (
+        [10.0**p for p in range(int(low), int(high) + 1)]
+        if log_scale
+        else [low + (high - low) * k / 4 for k in range(5)]
+    )
+    for value in ticks:
+        ty = y(value)
+        parts.append(
+            f'<line x1="{LEFT - 4}" y1="{ty:.1f}" x2="{LEFT + plot_w}" y2="{ty:.1f}" stroke="#eee"/>'
+        )
+        parts.append(f'<text x="{LEFT - 6}" y="{ty + 4:.1f}" text-anchor="end">{_fmt(value)}</text>')
+    parts.append(
+        f'<text x="{LEFT + plot_w}" y="{HEIGHT - 8}" text-anchor="end">{escape(x_label)} ({count})</text>'
+    )
+    legend_x = LEFT + 8
+    for line in lines:
+        points = [(x(i), y(v)) for i, v in enumerate(line.values) if not log_scale or v > 0]
+        if points and line.markers:
+            parts.extend(
+                f'<circle cx="{px:.1f}" cy="{py:.1f}" r="2.5" fill="{line.color}"/>' for px, py in points
+            )
+        elif points:
+            path = " ".join(f"{px:.1f},{py:.1f}" for px, py in points)
+            dash = ' stroke-dasharray="6 4"' if line.dashed else ""
+            parts.append(
+                f'<polyline fill="none" stroke="{line.color}" stroke-width="1.5"{dash} points="{path}"/>'
+            )
+        parts.append(f'<rect x="{legend_x}" y="{TOP + 4}" width="10" height="3" fill="{line.color}"/>')
+        parts.append(f'<text x="{legend_x + 14}" y="{TOP + 9}">{escape(line.label)}</text>')
+        legend_x += 24 + 6 * len(line.label)
+    parts.append("</svg>")
+    return "\n".join(parts)

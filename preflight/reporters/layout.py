@@ -1,0 +1,95 @@
+"""Shared presentation helpers: results grouped as the runbook reads, status glyphs, count lines."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from preflight.results import CheckResult, ItemInfo, RunReport, SectionInfo, Status
+
+GLYPHS: dict[Status, str] = {
+    Status.PASS: "✓",
+    Status.FAIL: "✗",
+    Status.WARN: "!",
+    Status.SKIP: "-",
+    Status.ERROR: "E",
+    Status.WAIVED: "~",
+}
+
+# The order statuses are counted in on a verdict line: problems first.
+COUNT_ORDER: tuple[tuple[Status, str], ...] = (
+    (Status.PASS, "passed"),
+    (Status.FAIL, "failed"),
+    (Status.ERROR, "error"),
+    (Status.WARN, "warning"),
+    (Status.WAIVED, "waived"),
+    (Status.SKIP, "skipped"),
+)
+
+# Statuses whose message, evidence and remediation a reader needs to see.
+NEEDS_DETAIL = frozenset({Status.FAIL, Status.ERROR, Status.WARN})
+
+UNPLACED_SECTION = SectionInfo(id="other", title="Other checks", kind="checklist", items=())
+UNPLACED_ITEM = ItemInfo(id="other", text="Checks not placed in a runbook item", check_ids=())
+
+
+@dataclass(frozen=True)
+class ItemGroup:
+    """One runbook item with the results of its checks, in runbook order."""
+
+    item: ItemInfo
+    results: tuple[CheckResult, ...]
+
+
+@dataclass(frozen=True)
+class SectionGroup:
+    """One runbook section with its items that have results."""
+
+    section: SectionInfo
+    items: tuple[ItemGroup, ...]
+
+
+def group_results(report: RunReport) -> tuple[SectionGroup, ...]:
+    """Group results by section and item in runbook order; results the sections do not name come last."""
+    by_key: dict[tuple[str, str], list[CheckResult]] = {}
+    for result in report.results:
+        by_key.setdefault((result.section_id, result.item_id), []).append(result)
+    groups: list[SectionGroup] = []
+    for section in report.sections:
+        items = tuple(
+            ItemGroup(item, tuple(by_key.pop((section.id, item.id))))
+            for item in section.items
+            if (section.id, item.id) in by_key
+        )
+        if items:
+            groups.append(SectionGroup(section, items))
+    leftovers = tuple(result for results in by_key.values() for result in results)
+    if leftovers:
+        groups.append(SectionGroup(UNPLACED_SECTION, (ItemGroup(UNPLACED_ITEM, leftovers),)))
+    return tuple(groups)
+
+
+def _plural(label: str, count: int) -> str:
+    # "passed"/"failed"/"waived"/"skipped" read the same for any count; nouns take an "s".
+    return "s" if count != 1 and label in ("error", "warning") else ""
+
+
+def counts_text(report: RunReport) -> str:
+    """Return ``3 passed · 1 failed · ...`` with every non-zero count (``no checks`` when empty)."""
+    counts = report.counts()
+    parts = [
+        f"{counts[status]} {label}{_plural(label, counts[status])}"
+        for status, label in COUNT_ORDER
+        if counts[status]
+    ]
+    return " · ".join(parts) if parts else "no checks"
+
+
+def verdict_text(report: RunReport) -> str:
+    """Return the one verdict line every format ends with."""
+    suffix = " (INCOMPLETE: the run was interrupted)" if report.incomplete else ""
+    return f"{report.verdict.value}{suffix} — {counts_text(report)} (fail on: {report.fail_on.value})"
+
+
+def duration_s(report: RunReport) -> float:
+    """Return the run's wall time in seconds."""
+    return max(0.0, (report.finished_at - report.started_at).total_seconds())

@@ -1,0 +1,139 @@
+"""The packaged JSON Schemas (Draft 2020-12) and validation that reports ``file:line:col``."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping, Sequence
+from functools import cache
+from typing import Any
+
+from preflight.errors import ConfigError, UsageError
+from preflight.resources import schemas_dir
+from preflight.yamlio import YamlDocument, format_path
+
+_SUFFIX = ".schema.json"
+
+
+def schema_names() -> tuple[str, ...]:
+    """Return the names of every packaged schema (``runtime``, ``core``, ``runbook``, ...)."""
+    return tuple(sorted(p.name[: -len(_SUFFIX)] for p in schemas_dir().glob(f"*{_SUFFIX}")))
+
+
+@cache
+def load_schema(name: str) -> Mapping[str, Any]:
+    """Return the schema ``name``; UsageError naming the known ones if there is none."""
+    path = schemas_dir() / f"{name}{_SUFFIX}"
+    if not path.is_file():
+        raise UsageError(f"unknown schema {name!r}; known: {', '.join(schema_names())}")
+    loaded: Mapping[str, Any] = json.loads(path.read_text(encoding="utf-8"))
+    return loaded
+
+
+def schema_text(name: str) -> str:
+    """Return the schema ``name`` exactly as packaged (for ``preflight schema NAME``)."""
+    load_schema(name)
+    return (schemas_dir() / f"{name}{_SUFFIX}").read_text(encoding="utf-8")
+
+
+@cache
+def _validator(schema_json: str) -> Any:
+    from jsonschema import Draft202012Validator, FormatChecker
+
+    schema = json.loads(schema_json)
+    Draft202012Validator.check_schema(schema)
+    return Draft202012Validator(schema, format_checker=FormatChecker())
+
+
+def validator_for(schema: Mapping[str, Any]) -> Any:
+    """Return a (cached) Draft 2020-12 validator with format checking for ``schema``."""
+    return _validator(json.dumps(schema, sort_keys=True))
+
+
+def validate_document(
+    document: YamlDocument,
+    schema: Mapping[str, Any] | str,
+    *,
+    at: Sequence[str | int] = (),
+    instance: object = None,
+) -> None:
+    """Validate ``document`` (or the node at ``at``) against ``schema``; ConfigError at the bad node."""
+    resolved = load_schema(schema) if isinstance(schema, str) else schema
+    if instance is None:
+        instance = document.lookup(at).value if at else document.to_plain()  # type: ignore[union-attr]
+    error = best_error(resolved, instance)
+    if error is None:
+        return
+    raise located_error(document, error, prefix=tuple(at))
+
+
+def best_error(schema: Mapping[str, Any], instance: object) -> Any:
+    """Return jsonschema's best error for ``instance`` (None when it is valid)."""
+    from jsonschema.exceptions import best_match
+
+    return best_match(validator_for(schema).iter_errors(instance))
+
+
+def located_error(document: YamlDocument, error: Any, *, prefix: Sequence[str | int] = ()) -> ConfigError:
+    """Map a jsonschema ValidationError to a ConfigError at the offending node's file:line:col."""
+    path: tuple[str | int, ...] = (*prefix, *error.absolute_path)
+    message = _describe(error)
+    location = document.location_of(path)
+    if error.validator == "additionalProperties" and isinstance(error.instance, Mapping):
+        extras = _extra_keys(error.schema, error.instance)
+        if extras:
+            path = (*path, extras[0])
+            location = document.key_location_of(path)
+    elif "propertyNames" in error.relative_schema_path and isinstance(error.instance, str):
+        # jsonschema reports a bad key name with the parent's path and the name as the instance.
+        path = (*path, error.instance)
+        location = document.key_location_of(path)
+        why = error.schema.get("description") if isinstance(error.schema, Mapping) else None
+        message = f"the name {error.instance!r} is not allowed here" + (f" ({why})" if why else "")
+    return ConfigError(f"{format_path(path)}: {message}", location)
+
+
+def _extra_keys(schema: Mapping[str, Any], instance: Mapping[str, Any]) -> list[str]:
+    import re
+
+    known = set(schema.get("properties", {}))
+    patterns = [re.compile(p) for p in schema.get("patternProperties", {})]
+    return [k for k in instance if k not in known and not any(p.search(k) for p in patterns)]
+
+
+def _describe(error: Any) -> str:
+    """Say in one sentence what is wrong, in the operator's words where jsonschema's are obscure."""
+    validator = error.validator
+    if validator == "additionalProperties" and isinstance(error.instance, Mapping):
+        extras = _extra_keys(error.schema, error.instance)
+        allowed = ", ".join(sorted(error.schema.get("properties", {})))
+        names = ", ".join(repr(e) for e in extras)
+        return f"unknown key {names} (a typo?); allowed keys: {allowed}"
+    if validator == "required":
+        return f"{error.message}; add it"
+    if validator == "enum":
+        choices = ", ".join(json.dumps(c) for c in error.validator_value)
+        return f"{json.dumps(error.instance)} is not one of {choices}"
+    if validator == "type":
+        expected = error.validator_value
+        expected_text = " or ".join(expected) if isinstance(expected, list) else expected
+        return f"{_short(error.instance)} is a {_json_type(error.instance)}, expected {expected_text}"
+    return error.message if len(error.message) < 300 else error.message[:297] + "..."
+
+
+def _json_type(value: object) -> str:
+    if value is None:
+        return "null"
+    if isinstance(value, bool):
+        return "boolean"
+    if isinstance(value, int | float):
+        return "number"
+    if isinstance(value, str):
+        return "string"
+    if isinstance(value, list):
+        return "array"
+    return "object"
+
+
+def _short(value: object) -> str:
+    text = json.dumps(value, default=str)
+    return text if len(text) <= 60 else text[:57] + "..."

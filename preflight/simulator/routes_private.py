@@ -1,0 +1,169 @@
+"""Signed endpoints: orders, executions, wallet balance and api-key info."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from decimal import Decimal
+from typing import Any, TypeVar
+
+from preflight.simulator.accounts import Account, query_api_result
+from preflight.simulator.auth import require_spot_trade
+from preflight.simulator.orders import Order
+from preflight.simulator.routes_market import int_param
+from preflight.simulator.validation import require_spot, text_param
+from preflight.simulator.venue import Venue
+from preflight.simulator.wire import ApiError, fmt
+
+T = TypeVar("T")
+RECENT_CLOSED = 500
+
+
+def paginate(
+    items: Sequence[T], params: Mapping[str, object], default: int, high: int
+) -> tuple[list[T], str]:
+    """Return one page of ``items`` and the cursor of the next page ("" on the last page)."""
+    limit = int_param(params, "limit", default, 1, high)
+    cursor = text_param(params, "cursor")
+    offset = int(cursor) if cursor.isdigit() else 0
+    page = list(items[offset : offset + limit])
+    more = offset + limit < len(items)
+    return page, str(offset + limit) if more else ""
+
+
+def order_create(venue: Venue, account: Account, params: Mapping[str, object], now_ms: int) -> Any:
+    """Answer POST /v5/order/create."""
+    require_spot_trade(account)
+    order = venue.engine.place(account.uid, params, now_ms)
+    return {"orderId": order.order_id, "orderLinkId": order.order_link_id}
+
+
+def order_cancel(venue: Venue, account: Account, params: Mapping[str, object], now_ms: int) -> Any:
+    """Answer POST /v5/order/cancel."""
+    require_spot_trade(account)
+    order = venue.engine.cancel(account.uid, params, now_ms)
+    return {"orderId": order.order_id, "orderLinkId": order.order_link_id}
+
+
+def _matches(order: Order, params: Mapping[str, object]) -> bool:
+    symbol = text_param(params, "symbol")
+    base = text_param(params, "baseCoin")
+    return (not symbol or order.symbol == symbol) and (not base or order.symbol.startswith(base))
+
+
+def _by_id(venue: Venue, account: Account, params: Mapping[str, object]) -> list[Order] | None:
+    order_id, link_id = text_param(params, "orderId"), text_param(params, "orderLinkId")
+    if not order_id and not link_id:
+        return None
+    found = venue.engine.find(account.uid, order_id, link_id)
+    return [found] if found is not None else []
+
+
+def order_realtime(venue: Venue, account: Account, params: Mapping[str, object], now_ms: int) -> Any:
+    """Answer GET /v5/order/realtime: open orders, or recent closed ones with openOnly=1.
+
+    Asked by orderId/orderLinkId it also returns a recently closed order, so a client can reconcile an
+    order whose create call had an ambiguous outcome.
+    """
+    require_spot(params)
+    chosen = _by_id(venue, account, params)
+    if chosen is None:
+        open_only = text_param(params, "openOnly") or "0"
+        if open_only not in ("0", "1"):
+            raise ApiError(10001, "params error: openOnly must be 0 or 1")
+        wanted_open = open_only == "0"
+        orders = venue.engine.orders(account.uid)
+        chosen = [o for o in orders if o.is_open == wanted_open and _matches(o, params)]
+        if not wanted_open:
+            chosen = chosen[:RECENT_CLOSED]
+    page, cursor = paginate(chosen, params, 20, 50)
+    return {"category": "spot", "list": [o.wire() for o in page], "nextPageCursor": cursor}
+
+
+def order_history(venue: Venue, account: Account, params: Mapping[str, object], now_ms: int) -> Any:
+    """Answer GET /v5/order/history: every order of the account, newest first, with filters."""
+    require_spot(params)
+    status = text_param(params, "orderStatus")
+    chosen = _by_id(venue, account, params)
+    if chosen is None:
+        chosen = [o for o in venue.engine.orders(account.uid) if _matches(o, params)]
+    chosen = [o for o in chosen if not status or o.status == status]
+    page, cursor = paginate(chosen, params, 20, 50)
+    return {"category": "spot", "list": [o.wire() for o in page], "nextPageCursor": cursor}
+
+
+def execution_list(venue: Venue, account: Account, params: Mapping[str, object], now_ms: int) -> Any:
+    """Answer GET /v5/execution/list: the account's fills, newest first."""
+    require_spot(params)
+    symbol = text_param(params, "symbol")
+    order_id, link_id = text_param(params, "orderId"), text_param(params, "orderLinkId")
+    chosen = [
+        e
+        for e in venue.engine.executions(account.uid)
+        if (not symbol or e.symbol == symbol)
+        and (not order_id or e.order_id == order_id)
+        and (not link_id or e.order_link_id == link_id)
+    ]
+    page, cursor = paginate(chosen, params, 50, 100)
+    return {"category": "spot", "list": [e.wire() for e in page], "nextPageCursor": cursor}
+
+
+def wallet_balance(venue: Venue, account: Account, params: Mapping[str, object], now_ms: int) -> Any:
+    """Answer GET /v5/account/wallet-balance (accountType=UNIFIED; without coin, non-zero coins only)."""
+    if text_param(params, "accountType") != "UNIFIED":
+        raise ApiError(10001, "accountType only support UNIFIED.")
+    wanted = [c for c in text_param(params, "coin").split(",") if c]
+    ledger, uid = venue.ledger, account.uid
+    coins = wanted or [c for c in ledger.coins(uid) if ledger.wallet(uid, c)]
+    items: list[dict[str, Any]] = []
+    total = available = Decimal(0)
+    for coin in coins:
+        wallet, locked = ledger.wallet(uid, coin), ledger.locked(uid, coin)
+        usd = wallet * venue.usd_price(coin)
+        total += usd
+        available += (wallet - locked) * venue.usd_price(coin)
+        items.append(_coin_item(coin, wallet, locked, usd))
+    summary = {
+        "accountType": "UNIFIED",
+        "totalEquity": fmt(total),
+        "totalWalletBalance": fmt(total),
+        "totalMarginBalance": fmt(total),
+        "totalAvailableBalance": fmt(available),
+        "totalPerpUPL": "0",
+        "totalInitialMargin": "0",
+        "totalMaintenanceMargin": "0",
+        "accountIMRate": "0",
+        "accountMMRate": "0",
+        "accountLTV": "0",
+        "coin": items,
+    }
+    return {"list": [summary]}
+
+
+def _coin_item(coin: str, wallet: Decimal, locked: Decimal, usd: Decimal) -> dict[str, Any]:
+    return {
+        "coin": coin,
+        "equity": fmt(wallet),
+        "usdValue": fmt(usd),
+        "walletBalance": fmt(wallet),
+        "free": "",
+        "locked": fmt(locked),
+        "spotHedgingQty": "0",
+        "borrowAmount": "0",
+        "availableToWithdraw": "",
+        "availableToBorrow": "",
+        "accruedInterest": "0",
+        "totalOrderIM": "0",
+        "totalPositionIM": "0",
+        "totalPositionMM": "0",
+        "unrealisedPnl": "0",
+        "cumRealisedPnl": "0",
+        "bonus": "0",
+        "collateralSwitch": True,
+        "marginCollateral": True,
+        "spotBorrow": "0",
+    }
+
+
+def query_api(venue: Venue, account: Account, params: Mapping[str, object], now_ms: int) -> Any:
+    """Answer GET /v5/user/query-api (any permission may call it)."""
+    return query_api_result(account, now_ms)

@@ -1,0 +1,183 @@
+"""The read-only probe of a live environment's exchange: what the API key is, and the exchange clock.
+
+Two requests, both harmless: ``GET /v5/user/query-api`` with the environment's key and
+``GET /v5/market/time``. For ``endpoint: embedded`` (the demo) the exchange is an in-process simulator
+provisioned with the key as the store records it (account, permissions, expiry) and bound to 127.0.0.1,
+and the run's report says so; ``--exchange-url`` points the probe at any Bybit-compatible host instead.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import concurrent.futures
+import time
+from collections.abc import Callable, Coroutine
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any, TypeVar
+
+from preflight.errors import ExchangeError, SecretsError
+from preflight.redact import scrub
+
+if TYPE_CHECKING:
+    import httpx
+
+    from preflight.context import RunContext
+    from preflight.deployment.model import Deployment, Environment
+    from preflight.exchange.bybit.wire import ApiKeyInfo
+    from preflight.trust.secrets import SecretEntry
+
+T = TypeVar("T")
+EMBEDDED_BASE_URL = "http://embedded-simulator.invalid"
+
+
+@dataclass(frozen=True)
+class KeyProbe:
+    """What the exchange said about the key, and how far its clock is from ours."""
+
+    environment: str
+    endpoint: str  # "embedded simulator" or the base URL probed
+    info: ApiKeyInfo
+    skew_ms: int  # server clock minus local clock at the request's midpoint
+    round_trip_ms: int
+    recv_window_ms: int
+
+
+def run_coroutine(factory: Callable[[], Coroutine[Any, Any, T]]) -> T:
+    """Run a coroutine to completion, in a helper thread when this thread already runs a loop."""
+    try:
+        asyncio.get_running_loop()
+    except RuntimeError:
+        return asyncio.run(factory())
+    with concurrent.futures.ThreadPoolExecutor(max_workers=1) as pool:
+        return pool.submit(lambda: asyncio.run(factory())).result()
+
+
+def _permissions(entry: SecretEntry) -> dict[str, tuple[str, ...]]:
+    groups: dict[str, list[str]] = {}
+    for permission in entry.permissions:
+        group, _, name = permission.partition(".")
+        groups.setdefault(group, []).append(name)
+    return {group: tuple(names) for group, names in groups.items()}
+
+
+def _rsa_public_pem(private_pem: str) -> str:
+    from cryptography.hazmat.primitives import serialization
+
+    key = serialization.load_pem_private_key(private_pem.encode(), password=None)
+    return (
+        key.public_key()
+        .public_bytes(serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo)
+        .decode("ascii")
+    )
+
+
+def embedded_transport(entry: SecretEntry, environment: Environment) -> httpx.AsyncBaseTransport:
+    """Return an in-process simulator that knows ``entry`` as the exchange would (IP-bound to loopback)."""
+    from preflight.simulator import Account, BybitSimulator, SimulatorConfig
+
+    account = Account(
+        uid=entry.account_uid or environment.account_uid or "0",
+        api_key=entry.api_key,
+        api_secret=entry.api_secret,
+        rsa_public_key_pem=_rsa_public_pem(entry.rsa_private_key) if entry.rsa_private_key else None,
+        permissions=_permissions(entry),
+        ips=("127.0.0.1",),
+        expires_at=entry.expires_at,
+        note=entry.name,
+    )
+    return BybitSimulator(SimulatorConfig(accounts=(account,))).async_transport()
+
+
+async def _probe(
+    environment: str,
+    endpoint: str,
+    base_url: str,
+    entry: SecretEntry,
+    transport: httpx.AsyncBaseTransport | None,
+    entrypoint: str,
+    exchange: str,
+    clock: Callable[[], float],
+) -> KeyProbe:
+    from preflight.exchange.bybit.auth import Credentials
+    from preflight.exchange.bybit.client import AdapterConfig, create_adapter
+    from preflight.exchange.bybit.metrics import ExchangeMetrics
+
+    config = AdapterConfig(base_url=base_url, entrypoint=entrypoint, exchange=exchange, retry_budget=2)
+    metrics = ExchangeMetrics(exchange, (entrypoint,))
+    async with create_adapter(
+        config, Credentials.from_entry(entry), metrics=metrics, transport=transport, clock=clock
+    ) as adapter:
+        info = await adapter.query_api()
+        before = clock()
+        server_ms = await adapter.server_time_ms()
+        after = clock()
+    midpoint_ms = (before + after) * 500  # (before + after) / 2, in ms
+    return KeyProbe(
+        environment=environment,
+        endpoint=endpoint,
+        info=info,
+        skew_ms=round(server_ms - midpoint_ms),
+        round_trip_ms=round((after - before) * 1000),
+        recv_window_ms=config.recv_window_ms,
+    )
+
+
+def probe_environment(
+    deployment: Deployment,
+    environment_name: str,
+    entry: SecretEntry,
+    *,
+    exchange_url: str | None = None,
+    entrypoint: str | None = None,
+    clock: Callable[[], float] = time.time,
+) -> KeyProbe:
+    """Probe ``environment_name``'s exchange with ``entry``; ExchangeError (secrets scrubbed) on failure."""
+    from preflight.exchange import ADAPTERS
+
+    environment = deployment.core.environments[environment_name]
+    adapter = ADAPTERS.get(environment.adapter)
+    exchange = adapter.exchange if adapter else environment.exchange
+    label = entrypoint or next(
+        (n for n, ep in deployment.runtime.entrypoints.items() if ep.environment == environment_name),
+        environment_name,
+    )
+    if exchange_url:
+        endpoint, base_url, transport = exchange_url, exchange_url, None
+    elif environment.embedded:
+        endpoint, base_url, transport = (
+            "embedded simulator",
+            EMBEDDED_BASE_URL,
+            embedded_transport(entry, environment),
+        )
+    else:
+        endpoint, base_url, transport = environment.endpoint, environment.endpoint, None
+    try:
+        return run_coroutine(
+            lambda: _probe(environment_name, endpoint, base_url, entry, transport, label, exchange, clock)
+        )
+    except ExchangeError as error:
+        message = scrub(str(error), entry.secret_values())
+        raise type(error)(
+            f"the {endpoint} probe with key {entry.name} failed: {message}",
+            code=error.code,
+            http_status=error.http_status,
+        ) from None
+
+
+def probe_for(ctx: RunContext, environment_name: str) -> KeyProbe:
+    """Probe ``environment_name`` once per run with its keychain key; record the simulation if embedded."""
+    from preflight.deployment import deployment_for
+    from preflight.trust.secrets import keychain_for
+
+    def probe() -> KeyProbe:
+        deployment = deployment_for(ctx)
+        environment = deployment.core.environments.get(environment_name)
+        if environment is None:
+            raise SecretsError(f"environment {environment_name!r} is not defined in config/core.yaml")
+        entry = keychain_for(ctx).get(environment.keychain_key)
+        result = probe_environment(deployment, environment_name, entry, exchange_url=ctx.options.exchange_url)
+        if result.endpoint == "embedded simulator":
+            ctx.record_simulated(f"live key probe of {environment_name} served by the embedded simulator")
+        return result
+
+    return ctx.memo(f"trust.keyprobe:{environment_name}", probe)

@@ -1,0 +1,65 @@
+"""Find the secrets-store passphrase: environment variable, then passphrase file, then a TTY prompt."""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Callable, Mapping
+from typing import TYPE_CHECKING
+
+from preflight.errors import SecretsError
+
+if TYPE_CHECKING:
+    from preflight.deployment.model import Deployment
+
+
+def _tty_prompt(text: str) -> str:
+    import getpass
+
+    return getpass.getpass(text)
+
+
+def resolve_passphrase(
+    deployment: Deployment,
+    env: Mapping[str, str],
+    *,
+    prompt: Callable[[str], str] | None = None,
+    confirm: bool = False,
+) -> str:
+    """Return the passphrase from ``secrets.passphrase_env``, ``secrets.passphrase_file`` or a prompt.
+
+    A prompt is used only when one is injected or stdin is a terminal; otherwise the caller gets one
+    sentence naming the three sources. ``confirm`` asks twice (when creating a store).
+    """
+    settings = deployment.core.secrets
+    from_env = env.get(settings.passphrase_env)
+    if from_env:
+        return from_env
+    if settings.passphrase_file:
+        path = deployment.root / settings.passphrase_file
+        if path.exists():
+            try:
+                text = path.read_text("utf-8").rstrip("\r\n")
+            except OSError as problem:
+                raise SecretsError(
+                    f"cannot read the passphrase file {settings.passphrase_file} ({type(problem).__name__}); "
+                    "fix its permissions or set " + settings.passphrase_env
+                ) from None
+            if not text:
+                raise SecretsError(
+                    f"the passphrase file {settings.passphrase_file} is empty; write the passphrase in it"
+                )
+            return text
+    if prompt is None and sys.stdin.isatty():
+        prompt = _tty_prompt
+    if prompt is None:
+        where = f", write it to {settings.passphrase_file} (mode 0600)" if settings.passphrase_file else ""
+        raise SecretsError(
+            f"no passphrase for the secrets store {settings.path}: set {settings.passphrase_env}{where}, "
+            "or run on a terminal to be asked"
+        )
+    passphrase = prompt(f"Passphrase for {settings.path}: ")
+    if not passphrase:
+        raise SecretsError("an empty passphrase cannot open the secrets store; enter the passphrase")
+    if confirm and prompt(f"Repeat the passphrase for {settings.path}: ") != passphrase:
+        raise SecretsError("the two passphrases differ; run the command again")
+    return passphrase
