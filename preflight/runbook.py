@@ -42,6 +42,7 @@ class Item:
     id: str
     text: str
     checks: tuple[CheckSpec, ...]
+    see: tuple[str, ...] = ()  # ids or prefixes of checks elsewhere that also prove this item
 
 
 @dataclass(frozen=True)

@@ -117,7 +117,15 @@ def _describe(error: Any) -> str:
         expected = error.validator_value
         expected_text = " or ".join(expected) if isinstance(expected, list) else expected
         return f"{_short(error.instance)} is a {_json_type(error.instance)}, expected {expected_text}"
-    return error.message if len(error.message) < 300 else error.message[:297] + "..."
+    message = error.message if len(error.message) < 300 else error.message[:297] + "..."
+    if (
+        validator in ("format", "pattern")
+        and isinstance(error.schema, Mapping)
+        and error.schema.get("description")
+    ):
+        # a raw regex or format name says little to an operator; the description says what is meant
+        return f"{_short(error.instance)} is not valid here: {error.schema['description']}"
+    return message
 
 
 def _json_type(value: object) -> str:

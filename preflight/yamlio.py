@@ -228,13 +228,13 @@ def parse_yaml(text: str, display: str, path: Path | None = None) -> YamlDocumen
         raise ConfigError(
             "the file is empty (or holds only comments); restore its content", Location(display, 1, 1)
         )
-    _check_flow_depth(text, display)
+    open_brackets = _open_brackets(text, display)
     yaml = YAML(typ="rt", pure=True)
     yaml.allow_duplicate_keys = False
     try:
         tree = yaml.load(text)
     except MarkedYAMLError as error:
-        raise _marked_error(error, display, text) from None
+        raise _marked_error(error, display, text, open_brackets) from None
     except YAMLError as error:
         raise ConfigError(f"not valid YAML: {_sentence(str(error))}", Location(display)) from None
     except RecursionError:
@@ -283,18 +283,18 @@ def _read_text(path: Path, shown: str) -> str:
         ) from None
 
 
-def _check_flow_depth(text: str, display: str) -> None:
-    """Refuse brackets nested deeper than MAX_FLOW_DEPTH (a rough scan: quotes and comments skipped)."""
-    depth = 0
+def _open_brackets(text: str, display: str) -> list[tuple[str, int]]:
+    """Return the flow brackets left open at the end, refusing nesting deeper than MAX_FLOW_DEPTH.
+
+    A rough linear scan (quotes and comments skipped): outside brackets only a value's first character
+    can open a quote or a flow collection, so ``a: x[`` or ``it's`` do not count.
+    """
+    stack: list[tuple[str, int]] = []
     for number, line in enumerate(text.splitlines(), start=1):
         quote = ""
+        last = ""  # the last non-blank character before the current one on this line
         for column, char in enumerate(line, start=1):
-            # Outside brackets only a value's first character can open a quote or a flow collection.
-            starts_value = (
-                depth > 0
-                or line[: column - 1].rstrip().endswith((":", "-", "?"))
-                or not line[: column - 1].strip()
-            )
+            starts_value = bool(stack) or last in ("", ":", "-", "?")
             if quote:
                 quote = "" if char == quote else quote
             elif char in "'\"" and starts_value:
@@ -302,14 +302,17 @@ def _check_flow_depth(text: str, display: str) -> None:
             elif char == "#" and (column == 1 or line[column - 2] in " \t"):
                 break
             elif char in "[{" and starts_value:
-                depth += 1
-                if depth > MAX_FLOW_DEPTH:
+                stack.append((char, number))
+                if len(stack) > MAX_FLOW_DEPTH:
                     raise ConfigError(
                         f"brackets are nested more than {MAX_FLOW_DEPTH} levels deep; flatten the structure",
                         Location(display, number, column),
                     )
-            elif char in "]}" and depth:
-                depth -= 1
+            elif char in "]}" and stack:
+                stack.pop()
+            if not char.isspace():
+                last = char
+    return stack
 
 
 def _has_content(text: str) -> bool:
@@ -323,7 +326,7 @@ def _has_content(text: str) -> bool:
 _BRACKETS = {"flow sequence": ("[", "]"), "flow mapping": ("{", "}")}
 
 
-def _marked_error(error: Any, display: str, text: str) -> ConfigError:
+def _marked_error(error: Any, display: str, text: str, open_brackets: list[tuple[str, int]]) -> ConfigError:
     """Turn a ruamel MarkedYAMLError into one located sentence."""
     mark = error.problem_mark or error.context_mark
     location = Location(display, mark.line + 1, mark.column + 1) if mark else Location(display)
@@ -343,6 +346,14 @@ def _marked_error(error: Any, display: str, text: str) -> ConfigError:
                 f"{context_mark.line + 1} with '{closing}'",
                 location,
             )
+    if "<stream end>" in problem and open_brackets:
+        opening, line = open_brackets[-1]
+        closing = "]" if opening == "[" else "}"
+        return ConfigError(
+            f"unclosed bracket: the file ends before the '{opening}' opened at line {line} is closed "
+            f"- close it with '{closing}'",
+            location,
+        )
     if "found character '\\t'" in problem or "found character '\t'" in problem:
         return ConfigError("a tab character is used for indentation; indent with spaces", location)
     detail = f"{context}: {problem}" if context and problem else problem or context or "malformed YAML"

@@ -10,6 +10,7 @@ import os
 import sys
 
 import typer
+from typer.exceptions import TyperException
 
 from preflight.cli import (
     catalog_cmd,
@@ -65,12 +66,12 @@ def main() -> None:
     """Run the CLI and map errors to the exit codes of SPEC.md section 3."""
     argv = sys.argv[1:]
     try:
-        app(args=argv, prog_name="preflight", standalone_mode=False)
+        code = app(args=argv, prog_name="preflight", standalone_mode=False)
     except typer.Exit as done:
         sys.exit(done.exit_code)
     except SystemExit:
         raise
-    except KeyboardInterrupt:
+    except (KeyboardInterrupt, typer.Abort):
         sys.stderr.write("preflight: interrupted\n")
         sys.exit(EXIT_INTERRUPTED)
     except Interrupted as error:
@@ -82,19 +83,20 @@ def main() -> None:
     except PreflightError as error:
         sys.stderr.write(f"preflight: {error}\n")
         sys.exit(EXIT_NO_GO)
+    except TyperException as error:  # click usage errors (bad flags, missing arguments)
+        show = getattr(error, "show", None)
+        if callable(show):
+            show()
+        else:
+            sys.stderr.write(f"preflight: {error}\n")
+        sys.exit(EXIT_USAGE)
     except Exception as error:  # a bug: one line unless --debug
-        import click
-
-        if isinstance(error, click.exceptions.Abort):
-            sys.stderr.write("preflight: aborted\n")
-            sys.exit(EXIT_INTERRUPTED)
-        if isinstance(error, click.ClickException):
-            error.show()
-            sys.exit(EXIT_USAGE)
         if _debug_requested(argv):
             raise
         sys.stderr.write(
-            f"preflight: internal error: {type(error).__name__}: {error} (rerun with --debug for a traceback)\n"  # noqa: E501
+            f"preflight: internal error: {type(error).__name__}: {error} "
+            "(rerun with --debug for a traceback)\n"
         )
         sys.exit(EXIT_INTERNAL)
-    sys.exit(EXIT_GO)
+    # With standalone_mode=False, typer returns the code of `raise typer.Exit(code)` instead of raising.
+    sys.exit(code if isinstance(code, int) else EXIT_GO)

@@ -157,9 +157,15 @@ def execute(request: RunRequest, *, stdout: TextIO | None = None, stderr: TextIO
             on_result=on_result,
         )
     diff = _diff(baseline_report, report, request.baseline_path)
-    _show(report, diff, request, display, explicit=stdout_output)
-    _write_outputs(report, diff, request, out)
-    append_step_summary(request.env, _render("markdown", report, diff))
+    try:
+        # Files first: a second Ctrl-C while the report scrolls by must not cost the written outputs.
+        _write_files(report, diff, request)
+        append_step_summary(request.env, _render("markdown", report, diff))
+    finally:
+        _show(report, diff, request, display, explicit=stdout_output)
+        if stdout_output is not None and stdout_output.format != "terminal":
+            out.write(_render(stdout_output.format, report, diff))
+            out.flush()
     if report.incomplete:
         return EXIT_INTERRUPTED
     return EXIT_GO if report.verdict is Verdict.GO else EXIT_NO_GO
@@ -202,13 +208,7 @@ def _show(
     display.flush()
 
 
-def _write_outputs(report: RunReport, diff: BaselineDiff | None, request: RunRequest, out: TextIO) -> None:
+def _write_files(report: RunReport, diff: BaselineDiff | None, request: RunRequest) -> None:
     for output in request.outputs:
-        if output.format == "terminal" and output.to_stdout:
-            continue  # already shown in full on stdout by _show
-        text = _render(output.format, report, diff)
-        if output.to_stdout:
-            out.write(text)
-            out.flush()
-        else:
-            write_file(Path(output.target), text)
+        if not output.to_stdout:
+            write_file(Path(output.target), _render(output.format, report, diff))

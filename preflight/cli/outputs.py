@@ -11,7 +11,6 @@ from typing import TextIO
 from preflight.errors import UsageError
 
 STDOUT = "-"
-FORMAT_NAMES = ("terminal", "json", "junit", "markdown")
 TERMINAL_FILE_WIDTH = 100
 
 
@@ -34,9 +33,12 @@ def pair_outputs(formats: Sequence[str], targets: Sequence[str]) -> tuple[Output
     A trailing ``--format`` without ``-o`` writes to stdout, except ``terminal``, which is the display
     shown anyway.
     """
+    from preflight.reporters import Format  # the registry's keys; imported here to keep --help fast
+
+    known = [fmt.value for fmt in Format]
     for name in formats:
-        if name not in FORMAT_NAMES:
-            raise UsageError(f"unknown --format {name!r}; choose one of: {', '.join(FORMAT_NAMES)}")
+        if name not in known:
+            raise UsageError(f"unknown --format {name!r}; choose one of: {', '.join(known)}")
     if len(targets) > len(formats):
         extra = ", ".join(targets[len(formats) :])
         raise UsageError(f"-o {extra} has no --format before it; give each -o PATH its own --format F")

@@ -46,7 +46,7 @@ def run(
 
     request = RunRequest(
         entrypoint=entrypoint,
-        root=root,
+        root=root.resolve(),  # the report (and a sign-off --from-report) must not depend on the cwd
         runbook_id=runbook,
         only=tuple(only),
         skip=tuple(skip),

@@ -165,8 +165,9 @@ def create_command(
         root = (root or Path(report.root)).resolve()
     else:
         root = (root or Path.cwd()).resolve()
-        if not root.is_dir():
-            raise UsageError(f"deployment root {root} does not exist or is not a directory; pass --root")
+    if not root.is_dir():
+        raise UsageError(f"deployment root {root} does not exist or is not a directory; pass --root")
+    if from_report is None:
         options = RunOptions(
             root=root,
             entrypoint=entrypoint,

@@ -18,8 +18,12 @@ from preflight.kinds import (  # trust kinds (issue 5), adapter kinds (issue 3)
     config_value,
     document_present,
     fingerprint_current,
+    guardrail_log,
     license_valid,
+    paper_metrics,
+    prom_metric,
     pytest_nodes,
+    report_export,
     secret_active,
 )
 from preflight.kinds.base import CheckKind
@@ -38,6 +42,10 @@ KINDS: Mapping[str, CheckKind[Any]] = {
     "adapter_signing": adapter_signing.KIND,
     "adapter_rate_limit": adapter_rate_limit.KIND,
     "pytest_nodes": pytest_nodes.KIND,
+    "paper_metrics": paper_metrics.KIND,
+    "guardrail_log": guardrail_log.KIND,
+    "report_export": report_export.KIND,
+    "prom_metric": prom_metric.KIND,
 }
 
 

@@ -52,9 +52,7 @@ def run(params: FingerprintParams, ctx: RunContext) -> Outcome:
         record = fingerprint_record_for(ctx)
     except InputError as error:
         return Outcome.failed(str(error))
-    recorded = Evidence(
-        "fingerprint.json value", _short(record.fingerprint.value), Location(str(record.path))
-    )
+    recorded = Evidence("fingerprint.json value", _short(record.fingerprint.value), Location(record.display))
     if params.compare == "record":
         if not record.consistent:
             return Outcome.failed(
@@ -68,7 +66,7 @@ def run(params: FingerprintParams, ctx: RunContext) -> Outcome:
             lic = license_for(ctx)
         except InputError as error:
             return Outcome.failed(str(error), recorded)
-        bound = Evidence("license fingerprint", _short(lic.payload.fingerprint), Location(str(lic.path)))
+        bound = Evidence("license fingerprint", _short(lic.payload.fingerprint), Location(lic.display))
         if lic.payload.fingerprint != record.fingerprint.value:
             return Outcome.failed(
                 "the license is bound to another fingerprint than fingerprint.json records; "

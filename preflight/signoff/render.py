@@ -125,26 +125,35 @@ def evidence_line(results: Iterable[CheckResult], root: str = "") -> str:
     return "; ".join(pieces) if pieces else "none recorded"
 
 
-def _problem_line(result: CheckResult) -> str | None:
+def _problem(result: CheckResult) -> str | None:
+    """Say why a result does not count as passed (without the check id), or None when it passed."""
     message = plain(result.message)
-    name = code(result.check_id)
     if result.status is Status.WAIVED and result.waiver is not None:
         waiver = result.waiver
         before = f" (was {result.original_status}: {message})" if result.original_status else f" ({message})"
         return (
-            f"{name} waived by {waiver.approver} until {utc(waiver.expires)}: "
-            f"{plain(waiver.justification)}{before}"
+            f"waived by {waiver.approver} until {utc(waiver.expires)}: {plain(waiver.justification)}{before}"
         )
     if result.status is Status.SKIP:
-        return f"{name} skipped: {message}"
+        return f"skipped: {message}"
     if result.status in (Status.FAIL, Status.ERROR):
         fix = f" Fix: {plain(result.remediation)}" if result.remediation else ""
-        return f"{name} **{'FAILED' if result.status is Status.FAIL else 'ERROR'}**: {message}{fix}"
+        return f"**{'FAILED' if result.status is Status.FAIL else 'ERROR'}**: {message}{fix}"
     if result.status is Status.WARN:
-        return f"{name} warning: {message}"
+        return f"warning: {message}"
     if result.status is Status.WAIVED:
-        return f"{name} waived: {message}"
+        return f"waived: {message}"
     return None
+
+
+def problem_lines(results: Iterable[CheckResult]) -> list[str]:
+    """Return one line per distinct problem, naming every check it applies to (``a``, ``b`` skipped: ...)."""
+    grouped: dict[str, list[str]] = {}
+    for result in results:
+        problem = _problem(result)
+        if problem is not None:
+            grouped.setdefault(problem, []).append(code(result.check_id))
+    return [f"{', '.join(ids)} {problem}" for problem, ids in grouped.items()]
 
 
 def _item_lines(assessment: ItemAssessment, kind: str, variables: Mapping[str, str], root: str) -> list[str]:
@@ -157,8 +166,7 @@ def _item_lines(assessment: ItemAssessment, kind: str, variables: Mapping[str, s
         return lines
     if assessment.results:
         lines.append(f"  - Evidence: {evidence_line(assessment.results, root)}")
-    problems = [line for line in map(_problem_line, assessment.results) if line]
-    lines.extend(f"  - {line}" for line in problems)
+    lines.extend(f"  - {line}" for line in problem_lines(assessment.results))
     lines.extend(
         f"  - {code(missing)} not run: no result in the report (not selected, or the run stopped early)."
         for missing in assessment.missing

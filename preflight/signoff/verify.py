@@ -58,11 +58,13 @@ def split_signed(data: bytes) -> tuple[bytes, bytes, int]:
     else:
         found = data.rfind(b"\n" + _OPEN)
         if found < 0:
-            if _OPEN in data:
-                raise SignoffError(
-                    "content changed after signing: the signature block no longer starts a line"
-                )
-            if _ANY_OPEN in data:
+            last = data.rfind(_ANY_OPEN)
+            # Only a header that opens a block ending the file counts; a mention in prose does not.
+            if last >= 0 and data.rstrip(b"\n").endswith(BLOCK_CLOSE.encode("ascii")):
+                if data.startswith(_OPEN, last):
+                    raise SignoffError(
+                        "content changed after signing: the signature block no longer starts a line"
+                    )
                 raise SignoffError("unsupported or malformed signature block header (expected v1)")
             raise SignoffError(
                 "signature block missing (the file was never signed, or the block was removed)"

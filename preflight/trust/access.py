@@ -16,9 +16,9 @@ def license_for(ctx: RunContext) -> SignedLicense:
     from preflight.trust.license import load_license
 
     def load() -> SignedLicense:
-        path = ctx.root / deployment_for(ctx).runtime.licensing.license_path
-        ctx.record_input(path)
-        return load_license(path)
+        relative = deployment_for(ctx).runtime.licensing.license_path
+        ctx.record_input(ctx.root / relative)
+        return load_license(ctx.root / relative, relative)
 
     return ctx.memo("trust.license", load)
 
@@ -29,9 +29,9 @@ def fingerprint_record_for(ctx: RunContext) -> FingerprintRecord:
     from preflight.trust.fingerprint import load_record
 
     def load() -> FingerprintRecord:
-        path = ctx.root / deployment_for(ctx).runtime.licensing.fingerprint_path
-        ctx.record_input(path)
-        return load_record(path)
+        relative = deployment_for(ctx).runtime.licensing.fingerprint_path
+        ctx.record_input(ctx.root / relative)
+        return load_record(ctx.root / relative, relative)
 
     return ctx.memo("trust.fingerprint_record", load)
 

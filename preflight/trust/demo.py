@@ -89,9 +89,13 @@ def provision_secrets(root: Path) -> None:
 
     deployment = load_deployment(root)
     settings = deployment.core.secrets
-    passphrase = secrets.token_urlsafe(24)
-    passphrase_file = settings.passphrase_file or "var/secrets/passphrase"
-    atomic_write_text(root / passphrase_file, passphrase + "\n", mode=0o600)
+    # A passphrase already in the environment wins over the file when the store is opened, so the demo
+    # encrypts with it (and writes no file); otherwise a random one goes to the passphrase file.
+    passphrase = os.environ.get(settings.passphrase_env) or ""
+    if not passphrase:
+        passphrase = secrets.token_urlsafe(24)
+        passphrase_file = settings.passphrase_file or "var/secrets/passphrase"
+        atomic_write_text(root / passphrase_file, passphrase + "\n", mode=0o600)
     now = utc_now()
     entries: dict[str, SecretEntry] = {}
     for environment in deployment.core.environments.values():

@@ -44,6 +44,7 @@ class FingerprintRecord:
     """``fingerprint.json``: the fingerprint recorded at activation."""
 
     path: Path
+    display: str  # the path as messages show it
     fingerprint: Fingerprint
     created_at: datetime
 
@@ -168,16 +169,17 @@ def compare(recorded: Fingerprint, current: Fingerprint) -> FactorChanges:
     )
 
 
-def load_record(path: Path) -> FingerprintRecord:
+def load_record(path: Path, display: str | None = None) -> FingerprintRecord:
     """Read ``fingerprint.json``; FingerprintError (file:line, one sentence) when unusable."""
     what_to_do = "run `preflight fingerprint refresh`, then get the license reissued for the new value"
-    data = load_json_file(path, "fingerprint", FingerprintError, what_to_do)
+    shown = display or str(path)
+    data = load_json_file(path, "fingerprint", FingerprintError, what_to_do, shown)
     try:
         created_at = parse_utc(data["created_at"])
     except ValueError as problem:
-        raise FingerprintError(f"{problem}; {what_to_do}", Location(str(path))) from None
+        raise FingerprintError(f"{problem}; {what_to_do}", Location(shown)) from None
     fingerprint = Fingerprint(algorithm=data["algorithm"], value=data["value"], factors=dict(data["factors"]))
-    return FingerprintRecord(path=path, fingerprint=fingerprint, created_at=created_at)
+    return FingerprintRecord(path=path, display=shown, fingerprint=fingerprint, created_at=created_at)
 
 
 def write_record(path: Path, fingerprint: Fingerprint, now: datetime | None = None) -> FingerprintRecord:
@@ -190,4 +192,4 @@ def write_record(path: Path, fingerprint: Fingerprint, now: datetime | None = No
         "created_at": format_utc(created_at),
     }
     atomic_write_text(path, json.dumps(document, indent=2) + "\n")
-    return FingerprintRecord(path=path, fingerprint=fingerprint, created_at=created_at)
+    return FingerprintRecord(path=path, display=str(path), fingerprint=fingerprint, created_at=created_at)

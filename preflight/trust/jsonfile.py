@@ -40,31 +40,35 @@ def _position(text: str, path: list[str | int]) -> tuple[int | None, int | None]
     return (line + 1 if line is not None else None), (col + 1 if col is not None else None)
 
 
-def load_json_file(path: Path, schema: str, error: type[InputError], what_to_do: str) -> dict[str, Any]:
-    """Read ``path`` as a JSON object valid under ``schema``; raise ``error`` with file:line otherwise."""
+def load_json_file(
+    path: Path, schema: str, error: type[InputError], what_to_do: str, display: str | None = None
+) -> dict[str, Any]:
+    """Read ``path`` as a JSON object valid under ``schema``; else raise ``error`` at ``display``:line."""
     import jsonschema
+
+    where = display or str(path)
 
     try:
         text = path.read_text("utf-8")
     except FileNotFoundError:
-        raise error(f"file not found; {what_to_do}", Location(str(path))) from None
+        raise error(f"file not found; {what_to_do}", Location(where)) from None
     except (OSError, UnicodeDecodeError) as problem:
         raise error(
-            f"cannot read the file ({type(problem).__name__}); {what_to_do}", Location(str(path))
+            f"cannot read the file ({type(problem).__name__}); {what_to_do}", Location(where)
         ) from None
     try:
         data = json.loads(text)
     except json.JSONDecodeError as problem:
         raise error(
             f"not valid JSON ({problem.msg}); {what_to_do}",
-            Location(str(path), problem.lineno, problem.colno),
+            Location(where, problem.lineno, problem.colno),
         ) from None
     validator = jsonschema.Draft202012Validator(load_schema(schema))
     best = jsonschema.exceptions.best_match(validator.iter_errors(data))
     if best is not None:
         json_path = "$" + "".join(f"[{p}]" if isinstance(p, int) else f".{p}" for p in best.absolute_path)
         line, col = _position(text, list(best.absolute_path))
-        raise error(f"{json_path}: {best.message}; {what_to_do}", Location(str(path), line, col))
+        raise error(f"{json_path}: {best.message}; {what_to_do}", Location(where, line, col))
     if not isinstance(data, dict):  # the schemas require an object; this keeps mypy and readers honest
-        raise error(f"expected a JSON object; {what_to_do}", Location(str(path)))
+        raise error(f"expected a JSON object; {what_to_do}", Location(where))
     return data

@@ -15,7 +15,7 @@ from collections.abc import Callable, Coroutine
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, TypeVar
 
-from preflight.errors import ExchangeError, SecretsError
+from preflight.errors import ConfigError, ExchangeError, SecretsError
 from preflight.redact import scrub
 
 if TYPE_CHECKING:
@@ -75,11 +75,17 @@ def embedded_transport(entry: SecretEntry, environment: Environment) -> httpx.As
     """Return an in-process simulator that knows ``entry`` as the exchange would (IP-bound to loopback)."""
     from preflight.simulator import Account, BybitSimulator, SimulatorConfig
 
+    try:
+        public_pem = _rsa_public_pem(entry.rsa_private_key) if entry.rsa_private_key else None
+    except (ValueError, TypeError, AttributeError):  # the library's words could quote key material
+        raise SecretsError(
+            f"the RSA private key of entry {entry.name} is not an unencrypted PEM key; store it again"
+        ) from None
     account = Account(
         uid=entry.account_uid or environment.account_uid or "0",
         api_key=entry.api_key,
         api_secret=entry.api_secret,
-        rsa_public_key_pem=_rsa_public_pem(entry.rsa_private_key) if entry.rsa_private_key else None,
+        rsa_public_key_pem=public_pem,
         permissions=_permissions(entry),
         ips=("127.0.0.1",),
         expires_at=entry.expires_at,
@@ -134,7 +140,9 @@ def probe_environment(
     """Probe ``environment_name``'s exchange with ``entry``; ExchangeError (secrets scrubbed) on failure."""
     from preflight.exchange import ADAPTERS
 
-    environment = deployment.core.environments[environment_name]
+    environment = deployment.core.environments.get(environment_name)
+    if environment is None:
+        raise ConfigError(f"environment {environment_name!r} is not defined in config/core.yaml")
     adapter = ADAPTERS.get(environment.adapter)
     exchange = adapter.exchange if adapter else environment.exchange
     label = entrypoint or next(

@@ -15,7 +15,7 @@ from datetime import datetime, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from preflight.errors import LicenseError
+from preflight.errors import LicenseError, Location
 from preflight.fsutil import atomic_write_text
 from preflight.trust.canonical import canonical_json
 from preflight.trust.jsonfile import load_json_file
@@ -64,6 +64,7 @@ class SignedLicense:
     """A license as found on disk: the payload, the exact bytes signed, and the signature."""
 
     path: Path
+    display: str  # the path as messages show it (relative to the deployment root when loaded for a run)
     payload: LicensePayload
     signed_bytes: bytes  # canonical JSON of the payload as found in the file (what the signature covers)
     key_id: str
@@ -85,16 +86,18 @@ def _payload_from_json(data: dict[str, Any]) -> LicensePayload:
     )
 
 
-def load_license(path: Path) -> SignedLicense:
+def load_license(path: Path, display: str | None = None) -> SignedLicense:
     """Read and shape-check ``license.json``; LicenseError (file:line, one sentence) when unusable."""
-    data = load_json_file(path, "license", LicenseError, _WHAT_TO_DO)
+    shown = display or str(path)
+    data = load_json_file(path, "license", LicenseError, _WHAT_TO_DO, shown)
     payload_json = data["payload"]
     try:
         payload = _payload_from_json(payload_json)
     except ValueError as problem:
-        raise LicenseError(f"{problem}; {_WHAT_TO_DO}", None) from None
+        raise LicenseError(f"{problem}; {_WHAT_TO_DO}", Location(shown)) from None
     return SignedLicense(
         path=path,
+        display=shown,
         payload=payload,
         signed_bytes=canonical_json(payload_json),
         key_id=data["signature"]["key_id"],

@@ -36,7 +36,7 @@ class LicenseAspect(StrEnum):
 
 
 def _where(lic: SignedLicense) -> Location:
-    return Location(str(lic.path))
+    return Location(lic.display)
 
 
 def _trusted_key(lic: SignedLicense, deployment: Deployment) -> TrustedIssuer | None:

@@ -61,6 +61,12 @@ def edit(path: Path, old: str, new: str) -> None:
     path.write_text(text.replace(old, new), encoding="utf-8")
 
 
+def line_of(path: Path, text: str) -> int:
+    """Return the 1-based number of the line of ``path`` that contains ``text``."""
+    lines = path.read_text(encoding="utf-8").splitlines()
+    return next(number for number, line in enumerate(lines, 1) if text in line)
+
+
 @pytest.fixture
 def edit_file() -> Callable[[Path, str, str], None]:
     """Return the single-edit helper."""

@@ -11,7 +11,7 @@ import pytest
 from preflight import engine
 from preflight.runbook import CheckSpec
 
-from .conftest import Cli
+from .conftest import Cli, line_of
 
 Edit = Callable[[Path, str, str], None]
 STATIC = ("--no-paper", "--offline", "--only", "runtime.", "--only", "io_queue.")
@@ -29,19 +29,21 @@ def test_a_failing_check_is_no_go_with_file_and_line(cli: Cli, deployment: Path,
     result = cli("run", "bybit_desktop_paper", "--root", str(deployment), *STATIC)
     assert result.code == 1
     assert "✗ FAIL   io_queue.burst" in result.out
-    assert "config/runtime.yaml:59" in result.out
+    assert (
+        f"config/runtime.yaml:{line_of(deployment / 'config/runtime.yaml', '      burst: 7')}" in result.out
+    )
     assert result.out.rstrip().splitlines()[-1].startswith("NO-GO — ")
 
 
 def test_a_broken_deployment_file_is_no_go_not_a_usage_error(
     cli: Cli, deployment: Path, edit_file: Edit
 ) -> None:
-    edit_file(
-        deployment / "config/runtime.yaml", "tags: [desktop, paper, bybit]", "tags: [desktop, paper, bybit"
-    )
+    runtime = deployment / "config/runtime.yaml"
+    edit_file(runtime, "tags: [desktop, paper, bybit]", "tags: [desktop, paper, bybit")
+    unclosed = line_of(runtime, "tags: [desktop, paper, bybit")
     result = cli("run", "bybit_desktop_paper", "--root", str(deployment), *STATIC)
     assert result.code == 1
-    assert "config/runtime.yaml:9:" in result.out
+    assert f"config/runtime.yaml:{unclosed + 1}:" in result.out  # YAML notices on the next line
 
 
 def test_unknown_entrypoint_exits_2_naming_the_known_ones(cli: Cli, deployment: Path) -> None:

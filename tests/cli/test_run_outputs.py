@@ -12,7 +12,7 @@ from jsonschema import Draft202012Validator
 
 from preflight.schemas import load_schema
 
-from .conftest import Cli
+from .conftest import Cli, line_of
 
 Edit = Callable[[Path, str, str], None]
 STATIC = ("--no-paper", "--offline", "--only", "runtime.", "--only", "io_queue.")
@@ -76,7 +76,7 @@ def test_step_summary_is_appended(
     text = summary.read_text(encoding="utf-8")
     assert text.startswith("# earlier step\n## ❌ preflight: NO-GO")
     assert "`io_queue.max_concurrency`" in text
-    assert "config/runtime.yaml:58" in text
+    assert f"config/runtime.yaml:{line_of(deployment / 'config/runtime.yaml', 'max_concurrency: 4')}" in text
 
 
 def test_baseline_shows_new_failures_in_every_output(
@@ -139,3 +139,14 @@ def test_a_warning_is_no_go_only_under_fail_on_warn(
     code, stdout, _ = _run(cli, deployment, "--fail-on", fail_on)
     assert code == expected
     assert "! WARN   io_queue.burst" in stdout
+
+
+def test_an_unwritable_output_exits_2_after_showing_the_report(
+    cli: Cli, deployment: Path, tmp_path: Path
+) -> None:
+    blocker = tmp_path / "a-file"
+    blocker.write_text("", encoding="utf-8")
+    code, stdout, stderr = _run(cli, deployment, "--format", "json", "-o", str(blocker / "r.json"))
+    assert code == 2
+    assert f"cannot write {blocker / 'r.json'}" in stderr
+    assert stdout.splitlines()[-1].startswith("GO — ")

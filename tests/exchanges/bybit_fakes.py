@@ -273,7 +273,7 @@ class Harness:
     make: Callable[..., BybitSpotAdapter]
 
     def value(self, name: str, **labels: str) -> float:
-        """Return a metric sample for entrypoint ``ep`` (0 when the series is missing fails loudly)."""
+        """Return a metric sample for entrypoint ``ep``; a missing series fails the test."""
         value = self.metrics.value(name, entrypoint="ep", **labels)
         assert value is not None, f"series {name}{labels} missing"
         return value

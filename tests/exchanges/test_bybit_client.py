@@ -10,6 +10,7 @@ from preflight_tests_bybit_fakes import API_KEY, API_SECRET, Harness
 
 from preflight.errors import AuthError, ClockSkewError, IpBannedError, RateLimitedError, TransportError
 from preflight.exchange.bybit.auth import Credentials
+from preflight.exchange.bybit.client import OrderRequest
 from preflight.exchange.events import EventType
 
 RATE_LIMITED = "bot_exchange_rate_limited_total"
@@ -199,3 +200,39 @@ def test_probe_health_sets_the_gauge(harness: Harness):
 
     run(scenario())
     assert harness.value("bot_exchange_health_status") == 1
+
+
+def test_secrets_never_reach_events_errors_or_metrics(harness: Harness, caplog):
+    """Drive every failure path; no secret (nor the full key) shows in any output the adapter produces."""
+    caplog.set_level(logging.DEBUG)
+    for path, faults in {
+        "/v5/market/tickers": ["timeout", "reset", "500", "10006_bare", "bad_json"],
+        "/v5/order/create": ["timeout_after", "10002", "10002"],
+        "/v5/account/wallet-balance": ["403"],
+    }.items():
+        harness.exchange.script[path].extend(faults)
+    errors: list[str] = []
+
+    async def scenario():
+        async with harness.make() as adapter:
+            await adapter.ticker("BTCUSDT")
+            for call in (
+                adapter.place_order(OrderRequest("BTCUSDT", "Buy", "Limit", "0.001", price="100")),
+                adapter.wallet_balance(),
+                adapter.query_api(),
+            ):
+                try:
+                    await call
+                except Exception as error:
+                    errors.extend((str(error), repr(error)))
+            errors.append(repr(adapter.__dict__))
+
+    run(scenario())
+    outputs = [
+        *errors,
+        caplog.text,
+        harness.metrics.exposition().decode(),
+        *(repr(e) for e in harness.events),
+    ]
+    for text in outputs:
+        assert API_SECRET not in text and API_KEY not in text, text

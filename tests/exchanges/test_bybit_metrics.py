@@ -15,7 +15,10 @@ def test_every_series_exists_at_zero_before_any_request():
         for severity in ErrorSeverity:
             assert metrics.value("bot_exchange_errors_total", entrypoint=entrypoint, severity=severity) == 0
         for endpoint in ENDPOINTS:
-            assert metrics.value("bot_exchange_request_seconds_count", entrypoint=entrypoint, endpoint=endpoint) == 0
+            assert (
+                metrics.value("bot_exchange_request_seconds_count", entrypoint=entrypoint, endpoint=endpoint)
+                == 0
+            )
             for outcome in RequestOutcome:
                 value = metrics.value(
                     "bot_exchange_requests_total", entrypoint=entrypoint, endpoint=endpoint, outcome=outcome
@@ -29,7 +32,9 @@ def test_exposition_shows_zero_series_with_the_bybit_label():
     text = ExchangeMetrics("bybit", ["ep"]).exposition().decode()
     assert 'bot_exchange_rate_limited_total{entrypoint="ep",exchange="bybit"} 0.0' in text
     for severity in ("warning", "error", "critical"):
-        assert f'bot_exchange_errors_total{{entrypoint="ep",exchange="bybit",severity="{severity}"}} 0.0' in text
+        assert (
+            f'bot_exchange_errors_total{{entrypoint="ep",exchange="bybit",severity="{severity}"}} 0.0' in text
+        )
 
 
 def test_registries_are_per_session_never_global():
@@ -37,7 +42,12 @@ def test_registries_are_per_session_never_global():
     first.count_rate_limited("ep")
     assert first.value("bot_exchange_rate_limited_total", entrypoint="ep") == 1
     assert second.value("bot_exchange_rate_limited_total", entrypoint="ep") == 0
-    assert REGISTRY.get_sample_value("bot_exchange_rate_limited_total", {"exchange": "bybit", "entrypoint": "ep"}) is None
+    assert (
+        REGISTRY.get_sample_value(
+            "bot_exchange_rate_limited_total", {"exchange": "bybit", "entrypoint": "ep"}
+        )
+        is None
+    )
 
 
 def test_adapter_counts_requests_by_endpoint_and_outcome(harness):

@@ -87,7 +87,9 @@ def test_rate_limited_order_waits_and_is_resent_with_the_same_id(harness):
 def test_duplicate_answer_means_the_order_exists(harness):
     harness.exchange.enforce_unique_link_id = True
     _place(harness, OrderRequest("BTCUSDT", "Buy", "Limit", "0.001", price="30000", order_link_id="mine-1"))
-    ack = _place(harness, OrderRequest("BTCUSDT", "Buy", "Limit", "0.001", price="30000", order_link_id="mine-1"))
+    ack = _place(
+        harness, OrderRequest("BTCUSDT", "Buy", "Limit", "0.001", price="30000", order_link_id="mine-1")
+    )
     assert ack.reconciled and ack.order_id == "oid-1"
     assert harness.exchange.create_count() == {"mine-1": 1}
 
@@ -125,7 +127,18 @@ def test_cancel_after_ambiguous_success_is_confirmed(harness):
     assert ack.reconciled and harness.exchange.orders[0].status == "Cancelled"
 
 
-FAULTS = ["timeout", "timeout_after", "reset", "reset_after", "500", "10016", "bad_json", "10006", "connect", None]
+FAULTS = [
+    "timeout",
+    "timeout_after",
+    "reset",
+    "reset_after",
+    "500",
+    "10016",
+    "bad_json",
+    "10006",
+    "connect",
+    None,
+]
 
 
 @pytest.mark.parametrize("seed", range(60))

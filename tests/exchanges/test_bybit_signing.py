@@ -82,7 +82,9 @@ async def _signed_round_trip(credentials: Credentials, account: Account, pinned_
     recorder = Recorder(simulator.async_transport())
     metrics = ExchangeMetrics("bybit", ["bybit_desktop_paper"])
     config = AdapterConfig(base_url="http://simulator.invalid", entrypoint="bybit_desktop_paper")
-    adapter = create_adapter(config, credentials, metrics=metrics, transport=recorder, clock=lambda: pinned_ms / 1000)
+    adapter = create_adapter(
+        config, credentials, metrics=metrics, transport=recorder, clock=lambda: pinned_ms / 1000
+    )
     async with adapter:
         balances = await adapter.wallet_balance(["BTC"])
         ack = await adapter.place_order(DOCS_ORDER)
@@ -90,7 +92,9 @@ async def _signed_round_trip(credentials: Credentials, account: Account, pinned_
     assert ack.order_link_id == "spot-test-01" and not ack.reconciled
     held = [o for o in simulator.orders_for(account.uid) if o.order_link_id == "spot-test-01"]
     assert len(held) == 1 and held[0].order_id == ack.order_id
-    assert metrics.value("bot_exchange_errors_total", entrypoint="bybit_desktop_paper", severity="critical") == 0
+    assert (
+        metrics.value("bot_exchange_errors_total", entrypoint="bybit_desktop_paper", severity="critical") == 0
+    )
     return recorder
 
 
@@ -131,6 +135,9 @@ def test_bybit_adapter_populates_credentials_and_signs_request(tmp_path, rsa_key
         message = string_to_sign(post_ms, rsa_entry.api_key, 5000, payload)
         assert wire.headers["X-BAPI-SIGN"] == sign_rsa(private_pem, message)
         public_key.verify(  # type: ignore[union-attr]
-            base64.b64decode(wire.headers["X-BAPI-SIGN"]), message.encode(), padding.PKCS1v15(), hashes.SHA256()
+            base64.b64decode(wire.headers["X-BAPI-SIGN"]),
+            message.encode(),
+            padding.PKCS1v15(),
+            hashes.SHA256(),
         )
     assert recorder.requests[1].content.decode() == VECTOR_POST.payload

@@ -11,7 +11,7 @@ A table::
         files: {config/x.yaml: "a: 1\\n"}     # written under the root (after base)
         replace: [{file: config/runtime.yaml, old: "burst: 6", new: "burst: 7"}]
         params: {...}
-        expect: pass | fail | warn | skip | error | schema_error   # schema_error: the params schema rejects it
+        expect: pass | fail | warn | skip | error | schema_error   # schema_error: params rejected
         words: ["config/x.yaml:1"]          # each must appear in the message or the evidence
 
 Every case runs through ``engine.run_one`` (templating, parse, run, exception mapping), exactly as a

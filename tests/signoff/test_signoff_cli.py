@@ -99,6 +99,7 @@ def test_verify_against_another_deployments_key_fails(
     out_file = tmp_path / "signoff.md"
     run_cli(_sign(tmp_path, report_file, "-o", str(out_file)), monkeypatch, capsys)
     other_root = tmp_path / "other"
+    other_root.mkdir()
     run_cli(_sign(other_root, report_file, "-o", str(other_root / "x.md")), monkeypatch, capsys)
     other_public = other_root / "var" / "signoff" / "signing_key.pub.pem"
     code, _, err = run_cli(
@@ -158,6 +159,9 @@ def test_usage_errors_exit_2(
     assert code == 2 and err.startswith(f"preflight: {bad}:1:2: not valid JSON")
     code, _, err = run_cli(["signoff", "verify", str(tmp_path / "none.md")], monkeypatch, capsys)
     assert code == 2 and "no such file" in err
+    code, _, err = run_cli(_sign(tmp_path / "missing", report_file), monkeypatch, capsys)
+    assert code == 2 and "does not exist or is not a directory; pass --root" in err
+    assert not (tmp_path / "missing").exists()
     code, _, err = run_cli(_sign(tmp_path, report_file, "--operator", "  "), monkeypatch, capsys)
     assert code == 2 and "--operator must name the person signing off" in err
 

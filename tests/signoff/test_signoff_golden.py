@@ -104,3 +104,14 @@ def test_golden_has_banner_metrics_waivers_digests_and_attestation(samples: Modu
     verdict_lines = re.findall(r"^\*\*Verdict: (.+)\*\*$", text, flags=re.MULTILINE)
     assert verdict_lines == ["GO WITH EXCEPTIONS: 1 item skipped, 1 item waived"]
     assert text.rstrip("\n").endswith("-->")
+
+
+def test_golden_renders_to_html_with_tables_lists_and_a_hidden_signature() -> None:
+    from markdown_it import MarkdownIt  # comes with rich
+
+    html = MarkdownIt("commonmark").enable("table").render(GOLDEN.read_text(encoding="utf-8"))
+    assert html.count("<table>") == 5  # metrics, coverage, waivers, digests, sign-off
+    assert html.count("<li>[x] ") == 12 and html.count("<li>[ ] ") == 2
+    assert "<blockquote>" in html and "<strong>SIMULATED" in html
+    assert html.rstrip().endswith("-->")  # the block passes through as an HTML comment, invisible when shown
+    assert "<!-- preflight-signature v1" in html

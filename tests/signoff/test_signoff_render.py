@@ -8,11 +8,11 @@ from pathlib import Path
 from types import ModuleType
 
 from preflight.errors import Location
-from preflight.results import Evidence, InputDigest, RunReport
+from preflight.results import Evidence, InputDigest, RunReport, Status
 from preflight.signoff.assess import assess
 from preflight.signoff.digests import collect_digests
 from preflight.signoff.metrics_table import parse_paper_metrics, render_paper_metrics
-from preflight.signoff.render import SignoffMeta, evidence_line, render_signoff
+from preflight.signoff.render import SignoffMeta, evidence_line, problem_lines, render_signoff
 
 
 def _render(report: RunReport, samples: ModuleType, operator: str = "Jan Nowak") -> str:
@@ -95,3 +95,12 @@ def test_digests_computed_for_what_the_run_did_not_record(tmp_path: Path, report
     assert rows["reports/paper/session.json"].sha256 == hashlib.sha256(b"{}").hexdigest()
     assert rows["report.json"].sha256 == hashlib.sha256(b"{}").hexdigest()
     assert rows["var/licenses/active/license.json"].sha256 is None
+
+
+def test_checks_skipped_for_one_reason_share_one_line(report: RunReport) -> None:
+    skipped = tuple(
+        replace(r, status=Status.SKIP, message="--offline: not probed") for r in report.results[:3]
+    )
+    lines = problem_lines((*skipped, report.results[3]))
+    ids = ", ".join(f"`{r.check_id}`" for r in skipped)
+    assert lines == [f"{ids} skipped: --offline: not probed"]

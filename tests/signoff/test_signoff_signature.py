@@ -93,6 +93,8 @@ def test_a_forged_signature_over_changed_content_with_its_digest_fails(signed_te
 def test_missing_block_malformed_block_and_trailing_text(signed_text: str) -> None:
     content, _, _ = split_signed(signed_text.encode())
     assert _problem(content).startswith("signature block missing")
+    prose = b"The block starts with `<!-- preflight-signature v1` and ends the file.\n"
+    assert _problem(prose).startswith("signature block missing")
     assert "unexpected line" in _problem(
         signed_text.replace("algorithm: Ed25519", "algorithm Ed25519").encode()
     )

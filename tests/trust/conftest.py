@@ -53,6 +53,7 @@ def demo_template(tmp_path_factory: pytest.TempPathFactory, factors_file: Path) 
     from preflight.demo import prepare_demo
 
     with mock.patch.dict(os.environ, {FACTORS_ENV: str(factors_file)}):
+        os.environ.pop("PREFLIGHT_SECRETS_PASSPHRASE", None)  # the demo then writes its passphrase file
         return prepare_demo(tmp_path_factory.mktemp("demo") / "root")
 
 

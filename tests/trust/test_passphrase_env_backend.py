@@ -35,9 +35,12 @@ def test_the_file_is_used_without_the_variable(deployment: Deployment) -> None:
 
 def test_a_prompt_is_used_last(deployment: Deployment) -> None:
     asked: list[str] = []
-    answer = resolve_passphrase(
-        without_file(deployment), {}, prompt=lambda text: asked.append(text) or "typed"
-    )
+
+    def prompt(text: str) -> str:
+        asked.append(text)
+        return "typed"
+
+    answer = resolve_passphrase(without_file(deployment), {}, prompt=prompt)
     assert answer == "typed" and asked == ["Passphrase for var/secrets/keychain.enc: "]
 
 
@@ -105,7 +108,7 @@ def test_engine_run_with_the_env_backend_passes(demo_root: Path, run_trust) -> N
     entries = read_store(demo_root / "var/secrets/keychain.enc", passphrase)
     core = demo_root / "config/core.yaml"
     core.write_text(core.read_text().replace("backend: file", "backend: env"))
-    env = {}
+    env: dict[str, str] = {}
     for name, e in entries.items():
         base = f"PREFLIGHT_SECRET_{name.upper()}_"
         env |= {
@@ -116,3 +119,18 @@ def test_engine_run_with_the_env_backend_passes(demo_root: Path, run_trust) -> N
         env[base + "ACCOUNT_UID"] = e.account_uid or ""
     results = run_trust(demo_root, env=env)
     assert all(r.status.value == "pass" for r in results.values()), {c: r.message for c, r in results.items()}
+
+
+def test_the_demo_encrypts_with_a_passphrase_already_in_the_environment(
+    tmp_path: Path, machine_env: dict[str, str], run_trust
+) -> None:
+    import os
+    from unittest import mock
+
+    from preflight.demo import prepare_demo
+
+    with mock.patch.dict(os.environ, {"PREFLIGHT_SECRETS_PASSPHRASE": "operator-set", **machine_env}):
+        root = prepare_demo(tmp_path / "demo")
+    assert not (root / "var/secrets/passphrase").exists()
+    results = run_trust(root, env={"PREFLIGHT_SECRETS_PASSPHRASE": "operator-set"})
+    assert results["secrets.paper_key.active"].status.value == "pass"

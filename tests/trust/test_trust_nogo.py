@@ -186,6 +186,7 @@ def exchange_serving(root: Path, **account_changes: object) -> Iterator[str]:
 
     entry = read_store(root / "var/secrets/keychain.enc", passphrase_of(root))["bybit_live_trading"]
     faults = account_changes.pop("faults", FaultSpec())
+    assert isinstance(faults, FaultSpec)
     fields: dict = {
         "uid": "53219870",
         "api_key": entry.api_key,
@@ -255,3 +256,20 @@ def test_offline_skips_the_exchange_probes_and_says_so(demo_root: Path, run_trus
 def test_an_empty_offline_access_document_fails(demo_root: Path, run_trust) -> None:
     (demo_root / "config/offline_access.md").write_text("")
     assert failing(run_trust(demo_root)) == {"keys.offline_access_documented"}
+
+
+def test_an_rsa_live_key_is_probed_with_rsa_signatures(demo_root: Path, run_trust) -> None:
+    from cryptography.hazmat.primitives import serialization
+    from cryptography.hazmat.primitives.asymmetric import rsa
+
+    pem = (
+        rsa.generate_private_key(public_exponent=65537, key_size=2048)
+        .private_bytes(
+            serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
+        )
+        .decode()
+    )
+    edit_entry(demo_root, "bybit_live_trading", api_secret=None, rsa_private_key=pem)
+    results = run_trust(demo_root)
+    assert failing(results) == set()
+    assert results["keys.live_key.known"].status is Status.PASS

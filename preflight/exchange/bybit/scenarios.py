@@ -18,6 +18,7 @@ from typing import Any, TypeVar
 
 import httpx
 
+from preflight.errors import ExchangeError
 from preflight.exchange.bybit.auth import Credentials, sign_hmac, sign_rsa, string_to_sign
 from preflight.exchange.bybit.client import AdapterConfig, BybitSpotAdapter, create_adapter
 from preflight.exchange.bybit.metrics import ExchangeMetrics
@@ -262,8 +263,12 @@ def rate_limit_scenario(
 
     async def place_all(adapter: BybitSpotAdapter) -> None:
         async with adapter:
-            await adapter.sync_time()
-            ticker = await adapter.ticker("BTCUSDT")
+            try:
+                await adapter.sync_time()
+                ticker = await adapter.ticker("BTCUSDT")
+            except ExchangeError as error:  # the scenario failed before placing anything: report it
+                errors.append(f"{type(error).__name__}: {error}")
+                return
             price = (ticker.bid1_price * Decimal("0.98")).quantize(Decimal("0.1"))
             order = OrderRequest("BTCUSDT", "Buy", "Limit", "0.001", price=price)
             results = await asyncio.gather(

@@ -1,0 +1,125 @@
+"""The run's paper session: run once per ``preflight run`` and shared by every check that reads it."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from preflight.context import RunContext
+from preflight.deployment.model import Mode
+from preflight.results import Evidence, Outcome
+
+if TYPE_CHECKING:
+    from preflight.papertrade.artefacts import PaperSessionResult
+
+MEMO_KEY = "papertrade.session"
+
+
+def unavailable_reason(ctx: RunContext) -> str | None:
+    """Return why the paper checks skip in this run, or None when the session can run."""
+    if ctx.options.no_paper:
+        return "--no-paper: the paper session was not run"
+    if ctx.options.offline and ctx.options.exchange_url:
+        return f"--offline: the paper session would talk to {ctx.options.exchange_url}"
+    from preflight.deployment import deployment_for
+    from preflight.errors import PreflightError
+
+    try:
+        deployment = deployment_for(ctx)
+    except PreflightError:
+        return None  # let the session report the broken deployment as an error
+    environment = deployment.environment_of(ctx.options.entrypoint)
+    if environment is not None and environment.mode is not Mode.PAPER:
+        return (
+            f"entrypoint {ctx.options.entrypoint} runs in {environment.mode.value} mode; "
+            "the paper session runs for paper entrypoints"
+        )
+    return None
+
+
+@contextmanager
+def _progress(enabled: bool) -> Iterator[Callable[[int, int], None] | None]:
+    """Show a rich progress bar on stderr when asked (the CLI asks only on a TTY)."""
+    if not enabled:
+        yield None
+        return
+    from rich.console import Console
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+    console = Console(stderr=True)
+    with Progress(
+        TextColumn("paper session"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(), console=console,
+        transient=True,
+    ) as bar:  # fmt: skip
+        task = bar.add_task("ticks", total=None)
+
+        def advance(done: int, total: int) -> None:
+            bar.update(task, completed=done, total=total)
+
+        yield advance
+
+
+def _run(ctx: RunContext) -> PaperSessionResult:
+    from preflight.deployment import deployment_for
+    from preflight.papertrade.plan import SessionOptions
+    from preflight.papertrade.session import run_paper_session
+    from preflight.trust.secrets import keychain_for
+
+    options = ctx.options
+    session_options = SessionOptions(
+        entrypoint=options.entrypoint,
+        ticks=options.paper_ticks,
+        seed=options.paper_seed,
+        faults=options.paper_faults,
+        exchange_url=options.exchange_url,
+    )
+    deployment = deployment_for(ctx)
+    with _progress(options.progress) as progress:
+        result = run_paper_session(
+            deployment, lambda: keychain_for(ctx), session_options, root=ctx.root, progress=progress
+        )
+    for name, path in result.artefacts().items():
+        ctx.record_artefact(name, path)
+    metrics = result.report["paper_exchange_metrics"]
+    ctx.paper_metrics = metrics if isinstance(metrics, dict) else None
+    report = result.report
+    if report.get("simulated"):
+        ctx.record_simulated(
+            f"paper session against the embedded Bybit simulator on 127.0.0.1 (seed {report.get('seed')}, "
+            f"{report.get('ticks')} ticks of {report.get('interval_seconds')} s simulated time"
+            + (f", faults {report.get('faults')}" if report.get("faults") else "")
+            + ")"
+        )
+    return result
+
+
+def session_for(ctx: RunContext) -> PaperSessionResult:
+    """Run the paper session once for this run (memoised; a failure is remembered and re-raised)."""
+    return ctx.memo(MEMO_KEY, lambda: _run(ctx))
+
+
+def session_or_outcome(ctx: RunContext) -> PaperSessionResult | Outcome:
+    """Return the session, or the skip/error outcome every paper-reading check reports instead."""
+    from preflight.errors import PreflightError
+
+    reason = unavailable_reason(ctx)
+    if reason is not None:
+        return Outcome.skipped(reason)
+    try:
+        return session_for(ctx)
+    except PreflightError as error:
+        return Outcome.errored(f"the paper session could not run: {error}")
+
+
+def report_evidence(ctx: RunContext, result: PaperSessionResult) -> Evidence:
+    """Return the evidence line naming the session report file."""
+    return Evidence("session report", _relative(ctx, result.report_path))
+
+
+def _relative(ctx: RunContext, path: Path) -> str:
+    try:
+        return str(path.relative_to(ctx.root))
+    except ValueError:
+        return str(path)
