@@ -193,8 +193,15 @@ def _require_known_entrypoint(ctx: RunContext) -> None:
     if found is None or not isinstance(found.value, Mapping):
         return
     if ctx.options.entrypoint not in found.value:
-        known = ", ".join(sorted(found.value)) or "(none)"
-        raise UsageError(f"unknown entrypoint {ctx.options.entrypoint!r} in {RUNTIME_FILE}; known: {known}")
+        import difflib
+
+        names = sorted(str(name) for name in found.value)
+        close = difflib.get_close_matches(ctx.options.entrypoint, names, n=1)
+        hint = f" (did you mean {close[0]!r}?)" if close else ""
+        known = ", ".join(names[:20]) + (f", ... ({len(names)} in all)" if len(names) > 20 else "")
+        raise UsageError(
+            f"unknown entrypoint {ctx.options.entrypoint!r} in {RUNTIME_FILE}{hint}; known: {known or '(none)'}"
+        )
 
 
 def _sections(runbook: Runbook, specs: tuple[CheckSpec, ...], ctx: RunContext) -> tuple[SectionInfo, ...]:

@@ -236,7 +236,7 @@ def parse_yaml(text: str, display: str, path: Path | None = None) -> YamlDocumen
     except MarkedYAMLError as error:
         raise _marked_error(error, display, text, open_brackets) from None
     except YAMLError as error:
-        raise ConfigError(f"not valid YAML: {_sentence(str(error))}", Location(display)) from None
+        raise _unmarked_error(error, display, text) from None
     except RecursionError:
         raise ConfigError(
             "the document is nested too deeply to read; flatten it", Location(display)
@@ -358,6 +358,26 @@ def _marked_error(error: Any, display: str, text: str, open_brackets: list[tuple
         return ConfigError("a tab character is used for indentation; indent with spaces", location)
     detail = f"{context}: {problem}" if context and problem else problem or context or "malformed YAML"
     return ConfigError(f"not valid YAML: {detail}; fix the syntax at this position", location)
+
+
+def _unmarked_error(error: Any, display: str, text: str) -> ConfigError:
+    """Turn a YAMLError without marks (e.g. a forbidden control character) into one located sentence."""
+    position = getattr(error, "position", None)
+    character = getattr(error, "character", None)
+    if isinstance(position, int) and 0 <= position <= len(text):
+        line = text.count("\n", 0, position) + 1
+        col = position - (text.rfind("\n", 0, position) + 1) + 1
+        location = Location(display, line, col)
+    else:
+        location = Location(display)
+    code = ord(character) if isinstance(character, str) and character else character
+    if isinstance(code, int):
+        return ConfigError(
+            f"contains the control character #x{code:04x}, which YAML does not allow; "
+            "remove it (was the file saved as binary or in another encoding?)",
+            location,
+        )
+    return ConfigError(f"not valid YAML: {_sentence(str(error))}; fix the file", location)
 
 
 def _first_key_line(text: str, key: str, mapping_mark: Any, duplicate_mark: Any) -> int | None:

@@ -132,8 +132,21 @@ def _load_inputs(request: RunRequest) -> tuple[Runbook, Selection, Waivers | Non
         if not request.waivers_path.is_file():
             raise UsageError(f"--waivers {request.waivers_path}: no such file")
         waivers = load_waivers(request.waivers_path)  # ConfigError (a broken input) -> NO-GO, exit 1
-    baseline = load_baseline(request.baseline_path) if request.baseline_path is not None else None
+    baseline = None
+    if request.baseline_path is not None:
+        baseline = load_baseline(request.baseline_path)
+        _require_comparable(baseline, runbook.id, request)
     return runbook, selection, waivers, baseline
+
+
+def _require_comparable(baseline: RunReport, runbook_id: str, request: RunRequest) -> None:
+    """Refuse a baseline of another runbook or entrypoint: every check would look new or removed."""
+    if (baseline.runbook_id, baseline.entrypoint) != (runbook_id, request.entrypoint):
+        raise UsageError(
+            f"--baseline {request.baseline_path} is a report of {baseline.entrypoint} "
+            f"({baseline.runbook_id}), not of {request.entrypoint} ({runbook_id}); "
+            "pass a report of the same entrypoint and runbook"
+        )
 
 
 def execute(request: RunRequest, *, stdout: TextIO | None = None, stderr: TextIO | None = None) -> int:

@@ -1,9 +1,92 @@
-"""CLI: (being built) paper command."""
+"""CLI: ``preflight paper ENTRYPOINT`` runs the embedded paper session and writes its four artefacts.
+
+Exit codes: 0 when ``paper_exchange_metrics.summary.status`` is ok or unknown, 1 when breached,
+2 for an unknown or non-paper entrypoint (and other usage errors).
+"""
 
 from __future__ import annotations
+
+import sys
+from pathlib import Path
 
 import typer
 
 
+def paper(
+    entrypoint: str = typer.Argument(..., help="A paper entrypoint (its environment has mode: paper)."),
+    root: Path = typer.Option(Path("."), "--root", help="The deployment root (default: current directory)."),
+    ticks: int | None = typer.Option(
+        None, "--ticks", min=1, help="Session length in market ticks (default: the paper profile's)."
+    ),
+    seed: int | None = typer.Option(
+        None, "--seed", help="Seed of the simulated market (default: the profile's)."
+    ),
+    faults: str | None = typer.Option(
+        None, "--faults", help="Simulator faults, e.g. rate_limit=0.2 or server_error=0.05,reset=0.02."
+    ),
+    exchange_url: str | None = typer.Option(
+        None,
+        "--exchange-url",
+        help="Trade against this Bybit-compatible URL instead of the embedded simulator.",
+    ),
+    as_json: bool = typer.Option(False, "--json", help="Print the session report as JSON on stdout."),
+) -> None:
+    """Run the paper session for ENTRYPOINT; exit 0 (ok/unknown) or 1 (breached)."""
+    import json
+    import os
+
+    from preflight.deployment import load_deployment
+    from preflight.papertrade.plan import SessionOptions
+    from preflight.papertrade.provider import progress_bar
+    from preflight.papertrade.session import run_paper_session
+    from preflight.trust.secrets import Keychain, open_keychain
+
+    root = root.resolve()
+    deployment = load_deployment(root)
+    opened: list[Keychain] = []
+
+    def keychain() -> Keychain:
+        if not opened:
+            opened.append(open_keychain(deployment, os.environ))
+        return opened[0]
+
+    options = SessionOptions(entrypoint, ticks=ticks, seed=seed, faults=faults, exchange_url=exchange_url)
+    with progress_bar(sys.stderr.isatty() and not as_json) as progress:
+        result = run_paper_session(deployment, keychain, options, root=root, progress=progress)
+    if as_json:
+        sys.stdout.write(json.dumps(result.report, indent=2, default=str) + "\n")
+    else:
+        sys.stdout.write(_summary(result.report))
+    out = sys.stderr if as_json else sys.stdout
+    for name, path in result.artefacts().items():
+        out.write(f"{name}: {path}\n")
+    sys.exit(1 if result.status == "breached" else 0)
+
+
+def _summary(report: object) -> str:
+    """Return the few lines an operator reads first."""
+    assert isinstance(report, dict)
+    metrics = report["paper_exchange_metrics"]
+    summary = metrics["summary"]
+    orders, requests, pnl, equity = report["orders"], report["requests"], report["pnl"], report["equity"]
+    entry = metrics.get(report["entrypoint"], {})
+    lines = [
+        f"paper session {report['entrypoint']} ({report['environment']}): {report['ticks']} ticks, "
+        f"seed {report['seed']}, faults {report['faults'] or 'none'}",
+        f"  endpoint     {report['endpoint']}",
+        f"  orders       {orders['submitted']} submitted, {orders['fills']} fills, "
+        f"{orders['guardrail_rejects']} refused by guardrails, "
+        f"{orders['cancelled_at_end']} cancelled at the end",
+        f"  PnL          {pnl['total']} (equity {equity['start']} -> {equity['end']})",
+        f"  requests     {requests['total']} ({requests['rate_limited_responses']} rate-limited)",
+        f"  metrics      summary {summary['status']}; {report['entrypoint']} {entry.get('status')}; "
+        f"coverage {summary['metric_coverage_score']}",
+    ]
+    lines += [f"  warning      {w}" for w in report["warnings"]]
+    lines += [f"  error        {e}" for e in report["errors"][:10]]
+    return "\n".join(lines) + "\n"
+
+
 def register(app: typer.Typer) -> None:
-    """Register this module's commands on app."""
+    """Register ``paper`` on app."""
+    app.command("paper")(paper)

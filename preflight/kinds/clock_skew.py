@@ -58,14 +58,14 @@ def parse(params: Mapping[str, Any]) -> SkewParams:
 def run(params: SkewParams, ctx: RunContext) -> Outcome:
     """Compare the exchange clock with ours; Bybit rejects timestamps 1000 ms ahead of its clock."""
     from preflight.deployment import deployment_for
-    from preflight.trust.keyprobe import probe_for
+    from preflight.trust.keyprobe import clock_for
 
     env_name = ctx.template(params.environment)
     if ctx.options.offline:
         return Outcome.skipped(f"--offline: the clock of {env_name}'s exchange was not probed")
     try:
         deployment_for(ctx)
-        probe = probe_for(ctx, env_name)
+        probe = clock_for(ctx, env_name)
     except InputError as error:
         return Outcome.failed(str(error))
     except PreflightError as error:

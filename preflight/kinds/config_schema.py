@@ -16,8 +16,16 @@ PARAMS_SCHEMA: Mapping[str, Any] = {
     "additionalProperties": False,
     "required": ["file", "schema"],
     "properties": {
-        "file": {"type": "string", "minLength": 1, "description": "File under the root, e.g. config/runtime.yaml."},
-        "schema": {"type": "string", "pattern": "^[a-z_]+$", "description": "Packaged schema name, e.g. runtime."},
+        "file": {
+            "type": "string",
+            "minLength": 1,
+            "description": "File under the root, e.g. config/runtime.yaml.",
+        },
+        "schema": {
+            "type": "string",
+            "pattern": "^[a-z_]+$",
+            "description": "Packaged schema name, e.g. runtime.",
+        },
     },
 }
 

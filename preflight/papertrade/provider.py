@@ -40,7 +40,7 @@ def unavailable_reason(ctx: RunContext) -> str | None:
 
 
 @contextmanager
-def _progress(enabled: bool) -> Iterator[Callable[[int, int], None] | None]:
+def progress_bar(enabled: bool) -> Iterator[Callable[[int, int], None] | None]:
     """Show a rich progress bar on stderr when asked (the CLI asks only on a TTY)."""
     if not enabled:
         yield None
@@ -76,7 +76,7 @@ def _run(ctx: RunContext) -> PaperSessionResult:
         exchange_url=options.exchange_url,
     )
     deployment = deployment_for(ctx)
-    with _progress(options.progress) as progress:
+    with progress_bar(options.progress) as progress:
         result = run_paper_session(
             deployment, lambda: keychain_for(ctx), session_options, root=ctx.root, progress=progress
         )

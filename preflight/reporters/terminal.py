@@ -75,14 +75,14 @@ def _header(report: RunReport) -> Iterator[RenderableType]:
     facts.add_column(no_wrap=True, style="dim")
     facts.add_column()
     facts.add_row("entrypoint", Text(report.entrypoint, style="bold"))
-    facts.add_row("root", report.root)
+    facts.add_row("root", Text(report.root))  # Text, never str: a path may hold [brackets]
     facts.add_row(
         "started",
         f"{report.started_at.isoformat()}   took {duration_s(report):.2f} s   "
         f"fail on: {report.fail_on.value}",
     )
     for line in report.simulated:
-        facts.add_row(Text("simulated", style="bold yellow"), line)
+        facts.add_row(Text("simulated", style="bold yellow"), Text(line))
     yield Padding(facts, (0, 0, 0, 2))
 
 
@@ -113,7 +113,7 @@ def _artefacts(report: RunReport) -> Iterator[RenderableType]:
     table.add_column(no_wrap=True)
     table.add_column()
     for name in sorted(report.artefacts):
-        table.add_row(name, report.artefacts[name])
+        table.add_row(Text(name), Text(report.artefacts[name]))
     yield Padding(table, (0, 0, 0, 2))
 
 

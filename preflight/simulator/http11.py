@@ -11,11 +11,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 from http import HTTPStatus
 
+from preflight.errors import PreflightError
+
 MAX_HEAD_BYTES = 64 * 1024
 MAX_BODY_BYTES = 4 * 1024 * 1024
 
 
-class HttpParseError(Exception):
+class HttpParseError(PreflightError):
     """The peer sent something that is not acceptable HTTP/1.1; answer ``status`` and close."""
 
     def __init__(self, status: int, reason: str) -> None:

@@ -155,6 +155,7 @@ class SymbolMarket:
         for _ in range(HISTORY_CANDLES):
             self._step()
         self.book = self._make_book(0)
+        self._ticker: tuple[int, dict[str, Any]] | None = None  # (book update id, item): one sum per tick
 
     @property
     def last_price(self) -> Decimal:
@@ -204,6 +205,14 @@ class SymbolMarket:
 
     def ticker(self) -> dict[str, Any]:
         """Return the tickers list item, the 24 h figures taken over the candles of the last day."""
+        cached = self._ticker
+        if cached is not None and cached[0] == self.book.update_id:
+            return dict(cached[1])
+        item = self._ticker_item()
+        self._ticker = (self.book.update_id, item)
+        return dict(item)
+
+    def _ticker_item(self) -> dict[str, Any]:
         day = max(1, 86_400_000 // self.interval_ms)
         window = self.candles[-day:]
         last, prev = self.last_price, window[0].open

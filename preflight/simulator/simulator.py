@@ -173,6 +173,10 @@ class BybitSimulator:
         now = self.server_time_ms()
         if not self._ip.allow(request.client_ip, now):
             return text_response(403, "access too frequent")
+        if not request.method.isupper():
+            return text_response(
+                400, "400 Bad Request: the method must be capitalised"
+            )  # Bybit's HTTP 400 case
         route = ROUTES.get(request.path)
         if route is None:
             return text_response(404, "404 page not found")

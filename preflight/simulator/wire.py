@@ -9,6 +9,8 @@ from decimal import Decimal
 from enum import StrEnum
 from typing import Any
 
+from preflight.errors import PreflightError
+
 
 class Drop(StrEnum):
     """How a front-end must fail the exchange instead of sending the response (injected faults)."""
@@ -43,7 +45,7 @@ class SimResponse:
     drop: Drop | None = None
 
 
-class ApiError(Exception):
+class ApiError(PreflightError):
     """A Bybit business error raised inside a handler and answered as HTTP 200 with ``ret_code``."""
 
     def __init__(self, ret_code: int, ret_msg: str) -> None:

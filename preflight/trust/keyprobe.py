@@ -15,7 +15,7 @@ from collections.abc import Callable, Coroutine
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, TypeVar
 
-from preflight.errors import ConfigError, ExchangeError, SecretsError
+from preflight.errors import ConfigError, ExchangeError, PreflightError, SecretsError
 from preflight.redact import scrub
 
 if TYPE_CHECKING:
@@ -38,6 +38,16 @@ class KeyProbe:
     endpoint: str  # "embedded simulator" or the base URL probed
     info: ApiKeyInfo
     skew_ms: int  # server clock minus local clock at the request's midpoint
+    round_trip_ms: int
+    recv_window_ms: int
+
+
+@dataclass(frozen=True)
+class ClockReading:
+    """How far the exchange clock is from ours, measured at a request's midpoint."""
+
+    endpoint: str
+    skew_ms: int  # server clock minus local clock
     round_trip_ms: int
     recv_window_ms: int
 
@@ -128,6 +138,38 @@ async def _probe(
     )
 
 
+@dataclass(frozen=True)
+class _Target:
+    """Where a probe goes: a label for messages, the base URL, and an in-process transport if embedded."""
+
+    endpoint: str
+    base_url: str
+    embedded: bool
+    entrypoint: str
+    exchange: str
+
+
+def _target(
+    deployment: Deployment, environment_name: str, exchange_url: str | None, entrypoint: str | None
+) -> tuple[_Target, Environment]:
+    from preflight.exchange import ADAPTERS
+
+    environment = deployment.core.environments.get(environment_name)
+    if environment is None:
+        raise ConfigError(f"environment {environment_name!r} is not defined in config/core.yaml")
+    adapter = ADAPTERS.get(environment.adapter)
+    label = entrypoint or next(
+        (n for n, ep in deployment.runtime.entrypoints.items() if ep.environment == environment_name),
+        environment_name,
+    )
+    exchange = adapter.exchange if adapter else environment.exchange
+    if exchange_url:
+        return _Target(exchange_url, exchange_url, False, label, exchange), environment
+    if environment.embedded:
+        return _Target("embedded simulator", EMBEDDED_BASE_URL, True, label, exchange), environment
+    return _Target(environment.endpoint, environment.endpoint, False, label, exchange), environment
+
+
 def probe_environment(
     deployment: Deployment,
     environment_name: str,
@@ -138,38 +180,65 @@ def probe_environment(
     clock: Callable[[], float] = time.time,
 ) -> KeyProbe:
     """Probe ``environment_name``'s exchange with ``entry``; ExchangeError (secrets scrubbed) on failure."""
-    from preflight.exchange import ADAPTERS
-
-    environment = deployment.core.environments.get(environment_name)
-    if environment is None:
-        raise ConfigError(f"environment {environment_name!r} is not defined in config/core.yaml")
-    adapter = ADAPTERS.get(environment.adapter)
-    exchange = adapter.exchange if adapter else environment.exchange
-    label = entrypoint or next(
-        (n for n, ep in deployment.runtime.entrypoints.items() if ep.environment == environment_name),
-        environment_name,
-    )
-    if exchange_url:
-        endpoint, base_url, transport = exchange_url, exchange_url, None
-    elif environment.embedded:
-        endpoint, base_url, transport = (
-            "embedded simulator",
-            EMBEDDED_BASE_URL,
-            embedded_transport(entry, environment),
-        )
-    else:
-        endpoint, base_url, transport = environment.endpoint, environment.endpoint, None
+    target, environment = _target(deployment, environment_name, exchange_url, entrypoint)
+    transport = embedded_transport(entry, environment) if target.embedded else None
     try:
         return run_coroutine(
-            lambda: _probe(environment_name, endpoint, base_url, entry, transport, label, exchange, clock)
+            lambda: _probe(
+                environment_name,
+                target.endpoint,
+                target.base_url,
+                entry,
+                transport,
+                target.entrypoint,
+                target.exchange,
+                clock,
+            )
         )
     except ExchangeError as error:
         message = scrub(str(error), entry.secret_values())
         raise type(error)(
-            f"the {endpoint} probe with key {entry.name} failed: {message}",
+            f"the {target.endpoint} probe with key {entry.name} failed: {message}",
             code=error.code,
             http_status=error.http_status,
         ) from None
+
+
+async def _server_clock(
+    target: _Target, transport: httpx.AsyncBaseTransport | None, clock: Callable[[], float]
+) -> ClockReading:
+    from preflight.exchange.bybit.client import AdapterConfig, create_adapter
+    from preflight.exchange.bybit.metrics import ExchangeMetrics
+
+    config = AdapterConfig(
+        base_url=target.base_url, entrypoint=target.entrypoint, exchange=target.exchange, retry_budget=2
+    )
+    metrics = ExchangeMetrics(target.exchange, (target.entrypoint,))
+    async with create_adapter(config, None, metrics=metrics, transport=transport, clock=clock) as adapter:
+        before = clock()
+        server_ms = await adapter.server_time_ms()
+        after = clock()
+    return ClockReading(
+        endpoint=target.endpoint,
+        skew_ms=round(server_ms - (before + after) * 500),
+        round_trip_ms=round((after - before) * 1000),
+        recv_window_ms=config.recv_window_ms,
+    )
+
+
+def read_server_clock(
+    deployment: Deployment,
+    environment_name: str,
+    *,
+    exchange_url: str | None = None,
+    clock: Callable[[], float] = time.time,
+) -> ClockReading:
+    """Read the exchange clock with an unsigned ``/v5/market/time`` (no key needed)."""
+    from preflight.simulator import BybitSimulator, SimulatorConfig
+
+    target, _ = _target(deployment, environment_name, exchange_url, None)
+    transport = BybitSimulator(SimulatorConfig()).async_transport() if target.embedded else None
+    return run_coroutine(lambda: _server_clock(target, transport, clock))
 
 
 def probe_for(ctx: RunContext, environment_name: str) -> KeyProbe:
@@ -189,3 +258,22 @@ def probe_for(ctx: RunContext, environment_name: str) -> KeyProbe:
         return result
 
     return ctx.memo(f"trust.keyprobe:{environment_name}", probe)
+
+
+def clock_for(ctx: RunContext, environment_name: str) -> ClockReading:
+    """Return the exchange clock reading: the key probe's, or an unsigned one if the key is unusable."""
+    from preflight.deployment import deployment_for
+
+    def read() -> ClockReading:
+        try:
+            probe = probe_for(ctx, environment_name)
+        except PreflightError:  # the clock does not depend on the key: read it without one
+            reading = read_server_clock(
+                deployment_for(ctx), environment_name, exchange_url=ctx.options.exchange_url
+            )
+            if reading.endpoint == "embedded simulator":
+                ctx.record_simulated(f"exchange clock of {environment_name} served by the embedded simulator")
+            return reading
+        return ClockReading(probe.endpoint, probe.skew_ms, probe.round_trip_ms, probe.recv_window_ms)
+
+    return ctx.memo(f"trust.clock:{environment_name}", read)

@@ -126,10 +126,6 @@ def test_an_interrupt_exits_130_and_still_writes_a_partial_report(
     assert "INCOMPLETE" in result.out
 
 
-# cli/app.py checks click.ClickException, but typer 0.29 raises its vendored typer._click exceptions, so a
-# parse error ends as "internal error" (3). Strict: once app.py also catches typer.TyperException this
-# XPASSes and the marker must go.
-@pytest.mark.xfail(strict=True, reason="cli/app.py does not map typer._click parse errors to exit 2 yet")
 @pytest.mark.parametrize("args", [("run", "--no-such-flag"), ("run",), ("explain",)])
 def test_bad_flags_exit_2(cli: Cli, args: tuple[str, ...]) -> None:
     result = cli(*args)

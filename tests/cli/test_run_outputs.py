@@ -150,3 +150,13 @@ def test_an_unwritable_output_exits_2_after_showing_the_report(
     assert code == 2
     assert f"cannot write {blocker / 'r.json'}" in stderr
     assert stdout.splitlines()[-1].startswith("GO — ")
+
+
+def test_baseline_of_another_entrypoint_is_a_usage_error(cli: Cli, deployment: Path, tmp_path: Path) -> None:
+    baseline = tmp_path / "baseline.json"
+    assert _run(cli, deployment, "--format", "json", "-o", str(baseline))[0] == 0
+    document = json.loads(baseline.read_text(encoding="utf-8"))
+    baseline.write_text(json.dumps({**document, "entrypoint": "bybit_desktop_live"}), encoding="utf-8")
+    code, _, stderr = _run(cli, deployment, "--baseline", str(baseline))
+    assert code == 2
+    assert "is a report of bybit_desktop_live (bybit_go_live), not of bybit_desktop_paper" in stderr

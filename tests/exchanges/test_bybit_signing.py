@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import base64
+import shutil
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -21,7 +22,7 @@ from preflight.exchange.bybit.vectors import PUBLISHED_VECTORS
 from preflight.simulator.accounts import Account
 from preflight.simulator.simulator import BybitSimulator, SimulatorConfig
 from preflight.trust.secrets import KeyStatus, SecretEntry
-from preflight.trust.store_file import read_store, write_store
+from preflight.trust.store_file import write_store
 
 PASSPHRASE = "test-passphrase-for-tmp-store"
 VECTOR_GET = next(v for v in PUBLISHED_VECTORS if v.name == "E-get-wallet")
@@ -63,17 +64,23 @@ def _entry(name: str, api_key: str, *, secret: str | None = None, rsa_pem: str |
     )
 
 
-def _store(tmp_path: Path, rsa_pem: str) -> dict[str, SecretEntry]:
-    """Write an encrypted store in tmp_path and open it again, as a deployment's keychain would."""
-    path = tmp_path / "var" / "secrets" / "keychain.enc"
+def _keychain_entries(tmp_path: Path, rsa_pem: str) -> dict[str, SecretEntry]:
+    """Write an encrypted store into a deployment under tmp_path and open it as a run would."""
+    from preflight.deployment import load_deployment
+    from preflight.resources import sample_config_dir
+    from preflight.trust.secrets import open_keychain
+
+    shutil.copytree(sample_config_dir(), tmp_path / "config")
+    deployment = load_deployment(tmp_path)
     entries = {
         "bybit_paper_trading": _entry(
             "bybit_paper_trading", VECTOR_GET.api_key, secret=VECTOR_GET.api_secret
         ),
         "bybit_paper_rsa": _entry("bybit_paper_rsa", "RSAKEY0000000001", rsa_pem=rsa_pem),
     }
-    write_store(path, PASSPHRASE, entries, log2_n=10)
-    return read_store(path, PASSPHRASE)
+    write_store(tmp_path / deployment.core.secrets.path, PASSPHRASE, entries, log2_n=10)
+    keychain = open_keychain(deployment, {deployment.core.secrets.passphrase_env: PASSPHRASE})
+    return {name: keychain.get(name) for name in entries}
 
 
 async def _signed_round_trip(credentials: Credentials, account: Account, pinned_ms: int) -> Recorder:
@@ -100,7 +107,7 @@ async def _signed_round_trip(credentials: Credentials, account: Account, pinned_
 
 def test_bybit_adapter_populates_credentials_and_signs_request(tmp_path, rsa_key_pair):
     private_pem, public_pem = rsa_key_pair
-    entries = _store(tmp_path, private_pem)
+    entries = _keychain_entries(tmp_path, private_pem)
 
     # HMAC: credentials from the store entry; the wire signatures equal the published vectors.
     hmac_credentials = Credentials.from_entry(entries["bybit_paper_trading"])

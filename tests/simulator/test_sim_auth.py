@@ -203,3 +203,33 @@ def test_account_repr_never_shows_the_secret():
     )
     assert "super-secret-value" not in repr(account)
     assert "abcdefghijkl" not in repr(account)
+
+
+def test_accounts_added_at_runtime_are_served_independently(simulator, clock, signer):
+    with httpx.Client(transport=simulator.transport(), base_url="http://sim") as http:
+        late = signer(http, clock, api_key="late-key-000", api_secret="late-secret")
+        assert late.call("GET", "/v5/user/query-api")["retCode"] == 10003
+        for n in range(50):
+            simulator.add_account(
+                Account(
+                    uid=str(5000 + n),
+                    api_key=f"late-key-{n:03d}",
+                    api_secret=f"late-secret{'' if n == 0 else n}",
+                )
+            )
+        assert late.call("GET", "/v5/user/query-api")["result"]["userID"] == 5000
+        other = signer(http, clock, api_key="late-key-049", api_secret="late-secret49")
+        balance = other.call("GET", "/v5/account/wallet-balance", {"accountType": "UNIFIED"})
+        assert balance["result"]["list"][0]["coin"][0]["walletBalance"] == "10000"
+
+
+def test_query_api_reports_expiry(clock, signer):
+    expires = datetime.fromtimestamp((clock() + 3 * 86_400_000 - 60_000) / 1000, tz=UTC)
+    account = Account(uid="8", api_key="soon-key", api_secret="s", expires_at=expires)
+    simulator = BybitSimulator(SimulatorConfig(accounts=(account,)), clock_ms=clock)
+    with httpx.Client(transport=simulator.transport(), base_url="http://sim") as http:
+        result = signer(http, clock, api_key="soon-key", api_secret="s").call("GET", "/v5/user/query-api")[
+            "result"
+        ]
+    assert result["deadlineDay"] == 3
+    assert result["expiredAt"] == expires.strftime("%Y-%m-%dT%H:%M:%SZ")

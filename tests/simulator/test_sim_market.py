@@ -110,3 +110,9 @@ def test_unknown_path_and_wrong_method(simulator, method, path, status, code):
     assert response.status_code == status
     if code is not None:
         assert response.json()["retCode"] == code
+
+
+def test_a_lowercase_method_is_http_400(simulator):
+    from preflight.simulator import SimRequest
+
+    assert simulator.handle(SimRequest("get", "/v5/market/time")).status == 400

@@ -111,3 +111,24 @@ def test_accounts_file_yaml_and_errors_with_line(tmp_path: Path):
         load_accounts(bad)
     assert str(caught.value).startswith(f"{bad}:")
     assert "api_secret" in str(caught.value)
+
+
+def test_injected_latency_delays_the_answer(sim_factory, clock):
+    import time
+
+    simulator = sim_factory(clock, faults=FaultSpec(latency_ms=30))
+    with SimulatorServer(simulator) as server, httpx.Client(base_url=server.url) as http:
+        started = time.perf_counter()
+        assert http.get("/v5/market/time").status_code == 200
+        assert time.perf_counter() - started >= 0.03
+
+
+def test_cli_refuses_a_non_loopback_host_with_one_line():
+    done = subprocess.run(
+        [sys.executable, "-m", "preflight", "simulator", "serve", "--host", "10.1.2.3"],
+        capture_output=True,
+        text=True,
+        timeout=20,
+    )
+    assert done.returncode == 2
+    assert done.stderr.strip().count("\n") == 0 and "--allow-remote" in done.stderr

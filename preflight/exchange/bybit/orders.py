@@ -164,7 +164,7 @@ async def cancel_order(
             failure = failed.failure
             if failure.kind is Kind.NOT_FOUND and ambiguous_before:
                 # an earlier attempt may have cancelled it: confirm the order is closed
-                state = await _closed_state(requester, symbol, order_link_id, order_id)
+                state = await _closed_state(requester, symbol, order_link_id, order_id, category)
                 if state is not None:
                     requester.count_error(ErrorSeverity.WARNING, recovered)
                     return OrderAck(state.order_id, state.order_link_id, reconciled=True)
@@ -186,9 +186,9 @@ async def cancel_order(
 
 
 async def _closed_state(
-    requester: Requester, symbol: str, order_link_id: str | None, order_id: str | None
+    requester: Requester, symbol: str, order_link_id: str | None, order_id: str | None, category: str
 ) -> OrderState | None:
-    params = [("category", "spot"), ("symbol", symbol)]
+    params = [("category", category), ("symbol", symbol)]
     params.append(("orderId", order_id) if order_id else ("orderLinkId", order_link_id or ""))
     result = await requester.call("GET", "/v5/order/history", params=params)
     for item in result_list(result, "order/history"):

@@ -12,6 +12,7 @@ import random
 import time
 from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass
+from typing import NoReturn
 
 import httpx
 
@@ -222,7 +223,7 @@ class Requester:
         else:
             code, message = None, "unparsable response body"
             row = RetCode(0, Kind.TRANSIENT, TransportError, message)
-        return self._fail(endpoint, row, code, message, status, limits.reset_at_ms)
+        self._fail(endpoint, row, code, message, status, limits.reset_at_ms)
 
     def _fail(
         self,
@@ -232,7 +233,7 @@ class Requester:
         message: str,
         status: int,
         reset_at_ms: int | None,
-    ) -> Mapping[str, object]:
+    ) -> NoReturn:
         if row.kind is Kind.RATE_LIMIT:
             self.metrics.count_rate_limited(self.entrypoint)
             self.emit(EventType.RATE_LIMIT, endpoint=endpoint, code=code, reset_at_ms=reset_at_ms)
