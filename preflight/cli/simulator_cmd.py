@@ -57,6 +57,8 @@ def serve(
     allow_remote: bool = typer.Option(False, "--allow-remote", help="Allow a non-loopback --host."),
 ) -> None:
     """Serve the Bybit V5 simulator and print its URL; stop with Ctrl-C."""
+    from decimal import Decimal
+
     from preflight.simulator import Account, BybitSimulator, FaultSpec, SimulatorConfig, SimulatorServer
     from preflight.simulator.accounts_file import load_accounts
 
@@ -73,7 +75,8 @@ def serve(
     if accounts is not None:
         loaded = load_accounts(accounts)
     elif api_key and api_secret:
-        loaded = (Account(uid=uid, api_key=api_key, api_secret=api_secret),)
+        starting = {"USDT": Decimal("10000"), "BTC": Decimal("0.1"), "ETH": Decimal("1")}
+        loaded = (Account(uid=uid, api_key=api_key, api_secret=api_secret, balances=starting),)
     else:
         loaded = ()
     config = SimulatorConfig(

@@ -18,10 +18,6 @@ def _default_permissions() -> Mapping[str, tuple[str, ...]]:
     return {"Spot": ("SpotTrade",)}
 
 
-def _default_balances() -> Mapping[str, Decimal]:
-    return {"USDT": Decimal("10000")}
-
-
 @dataclass(frozen=True)
 class Account:
     """One Bybit account and its api key (HMAC secret or RSA public key); repr never shows the secret."""
@@ -34,7 +30,7 @@ class Account:
     read_only: bool = False
     ips: tuple[str, ...] = ()
     expires_at: datetime | None = None
-    balances: Mapping[str, Decimal] = field(default_factory=_default_balances)
+    balances: Mapping[str, Decimal] = field(default_factory=dict)
     is_master: bool = True
     note: str = ""
     parent_uid: str = "0"
