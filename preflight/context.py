@@ -31,7 +31,8 @@ class RunOptions:
     paper_ticks: int | None = None
     paper_seed: int = 7
     paper_faults: str | None = None
-    env: Mapping[str, str] = field(default_factory=dict)  # environment variables visible to the run
+    # Environment variables visible to the run; may hold a passphrase, so never shown in a repr.
+    env: Mapping[str, str] = field(default_factory=dict, repr=False)
 
 
 class _Failure:

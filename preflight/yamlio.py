@@ -7,7 +7,9 @@ location and one sentence saying what to do; nothing here hangs or prints a trac
 
 from __future__ import annotations
 
+import math
 import re
+import stat
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -108,37 +110,54 @@ class YamlDocument:
             return node[index], self.location(*pos) if pos else Location(self.display), None
         return _MISSING, Location(self.display), None
 
+    def _position(self, segments: Sequence[str | int]) -> tuple[int, Location, Location | None]:
+        """Return how deep ``segments`` exist and the location (and key location) reached."""
+        depth, loc, key_loc = 0, self.root_location(), None
+        for depth, _node, loc, key_loc in self._walk(segments):  # noqa: B007 - the last one wins
+            pass
+        return depth, loc, key_loc
+
+    def _plain_at(self, segments: Sequence[str | int]) -> object:
+        """Return the plain value at existing ``segments`` from the cached plain document."""
+        node: Any = self.to_plain()
+        for segment in segments:
+            node = node[int(segment)] if isinstance(node, list) else node[str(segment)]
+        return node
+
     def lookup(self, path: PathLike) -> Located | None:
         """Return the value at ``path`` (``trading.entrypoints.x.tags``) and its location, or None."""
         segments = split_path(path)
-        last = None
-        for depth, node, loc, key_loc in self._walk(segments):
-            last = (depth, node, loc, key_loc)
-        if last is None or last[0] != len(segments):
+        depth, loc, key_loc = self._position(segments)
+        if depth != len(segments):
             return None
-        return Located(to_plain(last[1]), last[2], last[3])
+        return Located(self._plain_at(segments), loc, key_loc)
 
     def deepest(self, path: PathLike) -> tuple[tuple[str | int, ...], Located]:
         """Return the longest existing prefix of ``path`` and the value there (the root at worst)."""
         segments = split_path(path)
-        depth, node, loc, key_loc = 0, self.tree, self.root_location(), None
-        for depth, node, loc, key_loc in self._walk(segments):  # noqa: B007 - the last one wins
-            pass
-        return segments[:depth], Located(to_plain(node), loc, key_loc)
+        depth, loc, key_loc = self._position(segments)
+        return segments[:depth], Located(self._plain_at(segments[:depth]), loc, key_loc)
 
     def location_of(self, path: PathLike) -> Location:
         """Return the location of ``path`` or, when it is missing, of its deepest existing parent."""
-        return self.deepest(path)[1].location
+        return self._position(split_path(path))[1]
 
     def key_location_of(self, path: PathLike) -> Location:
         """Return where the key naming ``path`` sits (the value's location when it has no key)."""
-        _prefix, found = self.deepest(path)
-        return found.key_location or found.location
+        _depth, loc, key_loc = self._position(split_path(path))
+        return key_loc or loc
 
     def to_plain(self) -> object:
         """Return the whole document as plain Python values (cached), for schema validation."""
         if self._plain is _MISSING:
-            self._plain = to_plain(self.tree, self.display)
+            try:
+                self._plain = to_plain(self.tree, self.display)
+            except _NonFinite as error:
+                raise ConfigError(
+                    f"{format_path(error.path)}: the number is {error.text} (too large or not a number); "
+                    "write a finite value",
+                    self.location_of(error.path),
+                ) from None
         return self._plain
 
 
@@ -161,13 +180,24 @@ def _find_key(mapping: dict[Any, Any], segment: str | int) -> Any:
     return _MISSING
 
 
+class _NonFinite(Exception):
+    """Internal: a float that is inf or nan, at ``path`` (turned into a located ConfigError)."""
+
+    def __init__(self, path: tuple[str | int, ...], text: str) -> None:
+        super().__init__(text)
+        self.path = path
+        self.text = text
+
+
 def to_plain(node: Any, display: str = "<yaml>") -> object:
     """Convert a round-trip tree to plain dict/list/scalars, refusing cycles and alias explosions."""
     budget = [MAX_NODES]
-    return _plain(node, budget, set(), display)
+    return _plain(node, budget, set(), display, ())
 
 
-def _plain(node: Any, budget: list[int], active: set[int], display: str) -> object:
+def _plain(
+    node: Any, budget: list[int], active: set[int], display: str, path: tuple[str | int, ...]
+) -> object:
     budget[0] -= 1
     if budget[0] < 0:
         raise ConfigError(
@@ -184,11 +214,15 @@ def _plain(node: Any, budget: list[int], active: set[int], display: str) -> obje
         active.add(id(node))
         try:
             if isinstance(node, dict):
-                return {str(k): _plain(v, budget, active, display) for k, v in node.items()}
-            return [_plain(v, budget, active, display) for v in node]
+                return {str(k): _plain(v, budget, active, display, (*path, str(k))) for k, v in node.items()}
+            return [_plain(v, budget, active, display, (*path, i)) for i, v in enumerate(node)]
         finally:
             active.discard(id(node))
-    return _scalar(node)
+    value = _scalar(node)
+    if isinstance(value, float) and not math.isfinite(value):
+        # .inf/.nan (or 1e999 overflowing) is never a meaningful limit, balance or threshold
+        raise _NonFinite(path, str(node))
+    return value
 
 
 def _scalar(node: Any) -> object:
@@ -249,9 +283,15 @@ def parse_yaml(text: str, display: str, path: Path | None = None) -> YamlDocumen
 def _read_text(path: Path, shown: str) -> str:
     where = Location(shown)
     try:
-        if path.is_dir():
+        info = path.stat()
+        if stat.S_ISDIR(info.st_mode):
             raise ConfigError("is a directory, not a file; point at the YAML file inside it", where)
-        size = path.stat().st_size
+        if not stat.S_ISREG(info.st_mode):
+            # a FIFO or device would block or never end; only regular files are configuration
+            raise ConfigError(
+                "is not a regular file (a pipe, socket or device); replace it with the file", where
+            )
+        size = info.st_size
         if size > MAX_BYTES:
             raise ConfigError(
                 f"is {size} bytes, over the {MAX_BYTES // (1024 * 1024)} MiB limit for a configuration "

@@ -8,6 +8,7 @@ encrypted store itself, must hold none of the canaries.
 
 from __future__ import annotations
 
+import json
 import os
 import subprocess
 from pathlib import Path
@@ -33,7 +34,9 @@ def transcript(
     root = tmp_path_factory.mktemp("leaks") / "deployment"
     env = {k: v for k, v in os.environ.items() if not k.startswith("PREFLIGHT_")} | {"NO_COLOR": "1"}
     runs = [preflight("demo", "--dir", str(root), env=env)]
-    assert runs[0].returncode == 0, runs[0].stdout + runs[0].stderr
+    assert runs[0].returncode in (0, 1), (
+        runs[0].stdout + runs[0].stderr
+    )  # GO/NO-GO is not this test's subject
     # From here on the passphrase comes from the environment, so no file legitimately holds it.
     passphrase_file = root / "var/secrets/passphrase"
     passphrase = passphrase_file.read_text().strip()
@@ -81,7 +84,7 @@ def transcript(
         str(reports / "run.md"),
         env=env,
     )
-    assert run.returncode == 0, run.stdout + run.stderr  # GO with the canary keys too
+    assert run.returncode in (0, 1), run.stdout + run.stderr
     runs += [
         run,
         preflight("run", ENTRYPOINT, *at, "--debug", "--only", "secrets.", "--only", "keys.", env=env),
@@ -109,10 +112,17 @@ def canaries(passphrase: str) -> dict[str, str]:
 
 
 def test_every_command_ran(transcript: tuple[Path, str, list[subprocess.CompletedProcess[str]]]) -> None:
-    _, _, runs = transcript
+    root, _, runs = transcript
     for done in runs[:-1]:
-        assert done.returncode == 0, (done.args, done.stdout[-2000:], done.stderr[-2000:])
+        # 0 or 1 (GO / NO-GO); a usage error (2) or a crash (3) would mean a command was not exercised
+        assert done.returncode in (0, 1), (done.args, done.stdout[-2000:], done.stderr[-2000:])
     assert runs[-1].returncode == 1  # the wrong passphrase
+    report = json.loads((root / "reports/run.json").read_text())
+    statuses = {r["id"]: r["status"] for r in report["results"]}
+    # The canary keys were really used: stored, decrypted, probed on the (simulated) exchange, traded.
+    trust = {cid: st for cid, st in statuses.items() if cid.startswith(("secrets.", "keys.live_key."))}
+    assert trust and set(trust.values()) == {"pass"}, trust
+    assert list((root / "reports/paper").glob("*.json")), "the paper session wrote no report"
 
 
 def test_no_output_holds_a_secret(

@@ -174,6 +174,9 @@ def judge(op: str, value: object, expected: object) -> str | None:
 
 def _contains(value: object, expected: object) -> str | None:
     wanted = expected if isinstance(expected, list) else [expected]
+    if isinstance(expected, list) and not isinstance(value, list | dict):
+        # "desktop paper bybit" contains the words but is not the list of tags the runbook asks for
+        return f"is a {_type(value)}, expected a list containing {_show(expected)}"
     if isinstance(value, str):
         missing = [w for w in wanted if str(w) not in value]
     elif isinstance(value, list):

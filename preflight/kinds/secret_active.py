@@ -10,12 +10,15 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from preflight.context import RunContext
 from preflight.errors import InputError, Location
 from preflight.kinds.base import CheckKind
 from preflight.results import Evidence, Outcome
+
+if TYPE_CHECKING:
+    from preflight.deployment.model import Deployment
 
 _CORE = "config/core.yaml"
 
@@ -138,9 +141,31 @@ def run(params: SecretParams, ctx: RunContext) -> Outcome:
             "rotate it soon",
             shown,
         )
+    exposed = _readable_by_others(deployment)
+    if exposed:
+        return Outcome.warned(
+            f"key {key} is active, but {' and '.join(exposed)} can be read by other users; chmod 600 it",
+            shown,
+        )
     return Outcome.passed(
         f"key {key} is active for {env_name} with the permissions profile {profile.name} needs", shown
     )
+
+
+def _readable_by_others(deployment: Deployment) -> list[str]:
+    """Name the store and passphrase files whose mode lets group or others read them."""
+    settings = deployment.core.secrets
+    if settings.backend != "file":
+        return []
+    names = [settings.path, *([settings.passphrase_file] if settings.passphrase_file else [])]
+    found = []
+    for name in names:
+        try:
+            if (deployment.root / name).stat().st_mode & 0o077:
+                found.append(name)
+        except OSError:  # absent passphrase file: the passphrase comes from elsewhere
+            continue
+    return found
 
 
 KIND: CheckKind[SecretParams] = CheckKind(

@@ -11,7 +11,7 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, field
-from decimal import ROUND_CEILING, ROUND_FLOOR, Decimal
+from decimal import Decimal
 from functools import partial
 from typing import TypeVar
 
@@ -22,6 +22,7 @@ from preflight.papertrade.events import EventLog
 from preflight.papertrade.guardrails import GuardrailBook, OrderContext
 from preflight.papertrade.ledger import AccountLedger, Fill, StrategyBook, StrategyResult
 from preflight.papertrade.plan import EntrypointPlan
+from preflight.papertrade.sizing import Resting, locked, size_intent
 from preflight.papertrade.strategies import (
     CancelIntent,
     OrderIntent,
@@ -38,16 +39,6 @@ T = TypeVar("T")
 POLL_EVERY = 5  # ticks between fill polls while only resting orders can fill
 HISTORY = 240  # closes kept per symbol
 KLINES = 100  # candles read at the start: enough for every window of the sample profile
-
-
-@dataclass
-class _Resting:
-    strategy: str
-    symbol: str
-    side: Side
-    price: float
-    qty: Decimal
-    filled: Decimal = Decimal(0)
 
 
 @dataclass(frozen=True)
@@ -105,7 +96,7 @@ class EntrypointRunner:
         self.ledger = AccountLedger({})
         self.start_balances: dict[str, str] = {}
         self.links: dict[str, str] = {}  # orderLinkId -> strategy
-        self.resting: dict[str, _Resting] = {}
+        self.resting: dict[str, Resting] = {}
         self.seen_execs: set[str] = set()
         self.equity: list[float] = []
         self.requests: list[int] = []
@@ -222,16 +213,11 @@ class EntrypointRunner:
                 held += qty if item.intent.side is Side.BUY else -qty
         return held
 
-    def _free(self, coin: str) -> Decimal:
-        locked = Decimal(0)
-        for order in self.resting.values():
-            instrument = self.instruments[order.symbol]
-            left = order.qty - order.filled
-            if order.side is Side.BUY and coin == instrument.quote_coin:
-                locked += left * Decimal(repr(order.price))
-            elif order.side is Side.SELL and coin == instrument.base_coin:
-                locked += left
-        return self.ledger.balances.get(coin, Decimal(0)) - locked
+    def _free(self, instrument: Instrument) -> dict[str, Decimal]:
+        coins = (instrument.base_coin, instrument.quote_coin)
+        balances = self.ledger.balances
+        resting = self.resting.values()
+        return {c: balances.get(c, Decimal(0)) - locked(resting, self.instruments, c) for c in coins}
 
     def _admit(self, intent: OrderIntent, tick: int, approved: list[_Approved]) -> None:
         book = self.books[intent.strategy]
@@ -259,35 +245,17 @@ class EntrypointRunner:
 
     def _size(self, intent: OrderIntent, price: float) -> OrderRequest | None:
         instrument = self.instruments[intent.symbol]
-        reference = intent.price or price
-        qty = (Decimal(repr(intent.notional / reference)) / instrument.base_precision).to_integral_value(
-            ROUND_FLOOR
-        ) * instrument.base_precision
-        limit: Decimal | None = None
-        if intent.price is not None:
-            rounding = ROUND_FLOOR if intent.side is Side.BUY else ROUND_CEILING
-            limit = (Decimal(repr(intent.price)) / instrument.tick_size).to_integral_value(rounding)
-            limit *= instrument.tick_size
-        value = qty * Decimal(repr(reference))
-        if (
-            qty < instrument.min_order_qty
-            or qty > instrument.max_order_qty
-            or value < instrument.min_order_amt
-        ):
-            return None
-        # Spot cannot spend what the account does not hold; 1% headroom for fees and slippage.
-        if intent.side is Side.BUY and self._free(instrument.quote_coin) < value * Decimal("1.01"):
-            return None
-        if intent.side is Side.SELL and self._free(instrument.base_coin) < qty:
+        sized = size_intent(intent, price, instrument, self._free(instrument))
+        if sized is None:
             return None
         self._seq += 1
         link = f"{self.link_prefix}-{self._seq}"
         self.links[link] = intent.strategy
-        order_type = "Market" if limit is None else "Limit"
-        market_unit = "baseCoin" if limit is None else None
-        return OrderRequest(
-            intent.symbol, intent.side.value, order_type, qty, limit, link, "GTC", market_unit
-        )
+        if sized.price is None:  # spot market orders sized in the base coin, both sides alike
+            return OrderRequest(
+                intent.symbol, intent.side, "Market", sized.qty, None, link, "GTC", "baseCoin"
+            )
+        return OrderRequest(intent.symbol, intent.side, "Limit", sized.qty, sized.price, link, "GTC")
 
     async def _place(self, item: _Approved) -> None:
         book = self.books[item.intent.strategy]
@@ -315,7 +283,7 @@ class EntrypointRunner:
             price = float(request.price) if request.price is not None else 0.0
             qty = Decimal(str(request.qty))
             side = Side(request.side)
-            self.resting[request.order_link_id] = _Resting(
+            self.resting[request.order_link_id] = Resting(
                 item.intent.strategy, request.symbol, side, price, qty
             )
 
@@ -372,7 +340,7 @@ class EntrypointRunner:
         for order in ours:
             self.resting.setdefault(
                 order.order_link_id,
-                _Resting(
+                Resting(
                     self.links[order.order_link_id],
                     order.symbol,
                     Side(order.side),

@@ -63,7 +63,10 @@ def _check_table(results: tuple[CheckResult, ...]) -> Table:
     table.add_column(ratio=1)
     for result in results:
         heading = Text.assemble((result.check_id, "bold"), "  ", result.title)
-        table.add_row(_status_cell(result.status), Group(heading, *_detail_lines(result)))
+        lines = [heading, *_detail_lines(result)]
+        for line in lines:
+            line.overflow = "fold"  # a long node id or path must wrap, never lose its end to an ellipsis
+        table.add_row(_status_cell(result.status), Group(*lines))
     return table
 
 

@@ -30,7 +30,8 @@ class Account:
     read_only: bool = False
     ips: tuple[str, ...] = ()
     expires_at: datetime | None = None
-    balances: Mapping[str, Decimal] = field(default_factory=dict)
+    # Default 10,000 USDT: an account made with only a key can place the usual test orders.
+    balances: Mapping[str, Decimal] = field(default_factory=lambda: {"USDT": Decimal("10000")})
     is_master: bool = True
     note: str = ""
     parent_uid: str = "0"

@@ -38,7 +38,9 @@ def root(demo_root: Path, tmp_path: Path) -> Path:
     return copy
 
 
-def run(root: Path, ticks: int = 60, faults: str | None = None, seed: int | None = None) -> PaperSessionResult:
+def run(
+    root: Path, ticks: int = 60, faults: str | None = None, seed: int | None = None
+) -> PaperSessionResult:
     deployment = load_deployment(root)
     keychain = open_keychain(deployment, {})
     options = SessionOptions(EP, ticks=ticks, faults=faults, seed=seed)
@@ -84,7 +86,10 @@ def test_clean_session_meets_every_step4_expectation_of_the_runbook(root: Path) 
     assert report["balances"]["start"] == {"BTC": "0.05", "ETH": "1", "USDT": "10000"}  # type: ignore[index]
     # artefacts
     assert result.report_path.name.startswith(f"{EP}-") and result.report_path.suffix == ".json"
-    assert json.loads(result.report_path.read_text())["paper_exchange_metrics"] == report["paper_exchange_metrics"]
+    assert (
+        json.loads(result.report_path.read_text())["paper_exchange_metrics"]
+        == report["paper_exchange_metrics"]
+    )
     assert not {"throttle", "rate_limit", "ip_ban", "timeout"} & set(log_types(result))
     markdown = result.markdown_path.read_text()
     assert "<svg" in markdown and "btc_grid" in markdown and "throttl" not in markdown.lower()
@@ -146,7 +151,8 @@ def test_a_paper_entrypoint_without_adapter_is_missing_and_lowers_coverage(root:
         core.read_text().replace(
             "\npermission_profiles:",
             "  kraken_paper:\n    exchange: kraken\n    adapter: kraken_spot\n    mode: paper\n"
-            "    keychain_key: kraken_paper_trading\n    endpoint: embedded\n    permission_profile: spot_trader\n"
+            "    keychain_key: kraken_paper_trading\n    endpoint: embedded\n"
+            "    permission_profile: spot_trader\n"
             "\npermission_profiles:",
         )
     )
@@ -168,7 +174,11 @@ def test_a_paper_entrypoint_without_adapter_is_missing_and_lowers_coverage(root:
     assert total["missing_metrics_entrypoints"] == {"kraken_bot": names}
     assert total["metric_coverage_ratio"] == dict.fromkeys(names, 0.5)
     assert total["metric_coverage_score"] == 0.5 and total["threshold_coverage_score"] == 0.5
-    assert block(result, "kraken_bot")["invalid_thresholds"] == ["rate_limit_max", "network_errors_max", "health_min"]
+    assert block(result, "kraken_bot")["invalid_thresholds"] == [
+        "rate_limit_max",
+        "network_errors_max",
+        "health_min",
+    ]
     assert total["network_error_severity_coverage_ratio"] == {"warning": 0.5, "error": 0.5, "critical": 0.5}
     assert [e["entrypoint"] for e in result.report["entrypoints_not_run"]] == ["kraken_bot"]  # type: ignore[union-attr]
     assert any("kraken_spot" in e for e in result.report["errors"])  # type: ignore[union-attr]

@@ -23,3 +23,13 @@ def test_brackets_in_messages_and_paths_are_not_rich_markup(make_report: MakeRep
 def test_colour_only_when_asked(make_report: MakeReport) -> None:
     assert "\x1b[" in TerminalReporter(color=True).render(make_report())
     assert "\x1b[" not in TerminalReporter(color=False).render(make_report())
+
+
+def test_a_long_unbreakable_title_is_folded_not_cut(make_report: MakeReport) -> None:
+    report = make_report()
+    node = "tests/exchanges/test_bybit_signing.py::test_bybit_adapter_populates_credentials_and_signs_request"
+    first = replace(report.results[0], title=node)
+    report = replace(report, results=(first, *report.results[1:]))
+    text = TerminalReporter(color=False, width=100).render(report)
+    assert "…" not in text
+    assert node in "".join(line.strip() for line in text.splitlines())

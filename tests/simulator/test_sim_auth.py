@@ -215,6 +215,7 @@ def test_accounts_added_at_runtime_are_served_independently(simulator, clock, si
                     uid=str(5000 + n),
                     api_key=f"late-key-{n:03d}",
                     api_secret=f"late-secret{'' if n == 0 else n}",
+                    balances={"USDT": Decimal(10_000)},
                 )
             )
         assert late.call("GET", "/v5/user/query-api")["result"]["userID"] == 5000

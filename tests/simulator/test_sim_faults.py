@@ -111,3 +111,14 @@ def test_async_transport_answers(simulator):
     import asyncio
 
     assert asyncio.run(_async_get(simulator)) == 200
+
+
+def test_skew_rejects_an_unsynced_client_until_it_uses_server_time(sim_factory, clock, signer):
+    simulator = sim_factory(clock, faults=FaultSpec(skew_ms=-2000))  # the server runs 2 s behind
+    with httpx.Client(transport=simulator.transport(), base_url="http://sim") as http:
+        client = signer(http, clock)
+        stale = client.get("/v5/order/realtime", {"category": "spot"}).json()
+        assert stale["retCode"] == 10002 and f"server_timestamp[{clock() - 2000}]" in stale["retMsg"]
+        server_ms = int(http.get("/v5/market/time").json()["result"]["timeNano"]) // 1_000_000
+        synced = client.get("/v5/order/realtime", {"category": "spot"}, ts=server_ms)
+        assert synced.json()["retCode"] == 0

@@ -60,7 +60,8 @@ def test_socket_timeout_holds_the_answer_past_the_client_timeout(sim_factory, cl
         http.get("/v5/market/tickers?category=spot", timeout=0.2)
 
 
-def test_cli_serve_prints_its_url_and_serves_until_terminated(tmp_path):
+@pytest.mark.parametrize("stop_signal", [signal.SIGINT, signal.SIGTERM])
+def test_cli_serve_prints_its_url_and_serves_until_stopped(stop_signal):
     env = {**os.environ, "PREFLIGHT_SIM_API_SECRET": "cli-secret-value"}
     process = subprocess.Popen(
         [
@@ -85,7 +86,7 @@ def test_cli_serve_prints_its_url_and_serves_until_terminated(tmp_path):
         url = line.rsplit(" ", 1)[1].strip()
         assert httpx.get(f"{url}/v5/market/time", timeout=5).json()["retCode"] == 0
     finally:
-        process.send_signal(signal.SIGINT)
+        process.send_signal(stop_signal)
         out, err = process.communicate(timeout=10)
     assert process.returncode == 0
     assert "Traceback" not in err

@@ -273,3 +273,11 @@ def test_an_rsa_live_key_is_probed_with_rsa_signatures(demo_root: Path, run_trus
     results = run_trust(demo_root)
     assert failing(results) == set()
     assert results["keys.live_key.known"].status is Status.PASS
+
+
+def test_a_passphrase_file_readable_by_others_warns(demo_root: Path, run_trust) -> None:
+    (demo_root / "var/secrets/passphrase").chmod(0o644)
+    results = run_trust(demo_root)
+    assert failing(results) == set()
+    assert results["secrets.paper_key.active"].status is Status.WARN
+    assert "var/secrets/passphrase" in results["secrets.paper_key.active"].message
