@@ -27,6 +27,7 @@ from preflight.results import (
     Outcome,
     RunReport,
     SectionInfo,
+    Verdict,
     verdict_for,
 )
 from preflight.runbook import CheckSpec, Runbook
@@ -115,7 +116,8 @@ def run_checks(
         fail_on=fail_on,
         sections=_sections(runbook, specs, ctx),
         results=frozen,
-        verdict=verdict_for(frozen, fail_on),
+        # an interrupted run proved nothing about the checks it never reached
+        verdict=Verdict.NO_GO if incomplete else verdict_for(frozen, fail_on),
         incomplete=incomplete,
         simulated=tuple(ctx.simulated),
         artefacts=dict(ctx.artefacts),
@@ -200,7 +202,8 @@ def _require_known_entrypoint(ctx: RunContext) -> None:
         hint = f" (did you mean {close[0]!r}?)" if close else ""
         known = ", ".join(names[:20]) + (f", ... ({len(names)} in all)" if len(names) > 20 else "")
         raise UsageError(
-            f"unknown entrypoint {ctx.options.entrypoint!r} in {RUNTIME_FILE}{hint}; known: {known or '(none)'}"
+            f"unknown entrypoint {ctx.options.entrypoint!r} in {RUNTIME_FILE}{hint}; "
+            f"known: {known or '(none)'}"
         )
 
 

@@ -138,7 +138,11 @@ def test_invalid_params_are_located_in_the_params_block(tmp_path: Path) -> None:
 
 @pytest.mark.parametrize(
     ("check_id", "words"),
-    [("runtime", "does not match"), ("wallet.withdraw", "does not match"), ("Runtime.a", "does not match")],
+    [
+        ("runtime", "starting with its group"),
+        ("wallet.withdraw", "starting with its group"),
+        ("Runtime.a", "group"),
+    ],
 )
 def test_check_ids_need_a_group_prefix(tmp_path: Path, check_id: str, words: str) -> None:
     path = _runbook(tmp_path, (check_id, "config_value", "{file: a.yaml, path: a, op: exists}"))

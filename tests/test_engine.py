@@ -209,7 +209,7 @@ def test_an_unregistered_kind_is_an_error_not_a_crash(root: Path) -> None:
 def test_keyboard_interrupt_returns_a_partial_report(root: Path) -> None:
     runbook = _runbook(_spec("runtime.a"), _spec("runtime.b", do="interrupt"), _spec("runtime.c"))
     report = engine.run_checks(runbook, _options(root))
-    assert report.incomplete
+    assert report.incomplete and report.verdict is Verdict.NO_GO
     assert [r.check_id for r in report.results] == ["runtime.a"]
     assert any("interrupted: 1 of 3" in note for note in report.notes)
 

@@ -21,6 +21,7 @@ ENTRYPOINT = "bybit_desktop_paper"
 
 
 def preflight(*args: str, env: dict[str, str], stdin: str | None = None) -> subprocess.CompletedProcess[str]:
+    """Run the installed ``preflight`` command."""
     return subprocess.run(
         ["preflight", *args], input=stdin, capture_output=True, text=True, env=env, timeout=120, check=False
     )
@@ -102,6 +103,7 @@ def transcript(
 
 
 def canaries(passphrase: str) -> dict[str, str]:
+    """Return every value that must never be shown, by label."""
     return {
         "paper api secret": PAPER_SECRET,
         "live api secret": LIVE_SECRET,

@@ -7,6 +7,8 @@ import time
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from preflight.errors import ConfigError, Location
 from preflight.yamlio import MAX_BYTES, YamlDocument, load_yaml, parse_yaml, split_path
@@ -184,3 +186,20 @@ def test_deep_block_nesting_is_refused() -> None:
 def test_brackets_inside_quoted_or_plain_scalars_do_not_count_as_nesting() -> None:
     doc = parse_yaml("a: '" + "[" * 100 + "'\nb: x" + "{" * 100 + "\n", "x.yaml")
     assert doc.lookup("a").value == "[" * 100
+
+
+YAMLISH = st.text(alphabet=st.sampled_from(list("ab:-[]{},'\"#&*!|>?% \n\t01.eE~\x00é")), max_size=80)
+
+
+@settings(max_examples=300, deadline=None)
+@given(YAMLISH)
+def test_any_text_loads_or_fails_with_a_located_config_error(text: str) -> None:
+    try:
+        document = parse_yaml(text, "fuzz.yaml")
+    except ConfigError as error:
+        assert error.location is not None and error.location.file == "fuzz.yaml"
+        assert "\n" not in str(error)
+        return
+    document.to_plain()
+    document.lookup("a.b.0")
+    document.deepest("a.b.c")

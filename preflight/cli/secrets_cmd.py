@@ -142,6 +142,9 @@ def set_entry(
             "--expires-at takes an ISO 8601 timestamp with a timezone, e.g. 2027-01-31T00:00:00Z"
         ) from None
     deployment, path = _writable(root)
+    if environment not in deployment.core.environments:
+        known = ", ".join(sorted(deployment.core.environments)) or "none"
+        raise UsageError(f"--environment {environment!r} is not defined in config/core.yaml (known: {known})")
     passphrase, entries = _load(deployment, path, creating=True)
     api_key, secret = _read_credentials(name, rsa)
     entries[name] = SecretEntry(

@@ -180,20 +180,21 @@ class EntrypointRunner:
         breach = self.guardrails.observe_equity(self.ledger.equity(self._coin_prices()), tick)
         if breach is not None:
             self.log.add(self.name, breach.type, breach.details)
-        approved: list[_Approved] = []
-        cancels: list[Awaitable[None]] = []
-        for strategy in self.strategies:
-            if strategy.symbol not in fresh:
-                continue  # no price this tick: acting on a stale one would be guessing
-            for intent in strategy.on_tick(self._view(strategy, tick)):
-                if isinstance(intent, CancelIntent):
-                    cancels.append(self._cancel_strategy(intent.strategy, intent.symbol))
-                else:
-                    self._admit(intent, tick, approved)
-        if cancels:
+        intents = [
+            intent
+            for strategy in self.strategies
+            if strategy.symbol in fresh  # no price this tick: acting on a stale one would be guessing
+            for intent in strategy.on_tick(self._view(strategy, tick))
+        ]
+        cancels = [i for i in intents if isinstance(i, CancelIntent)]
+        if cancels:  # first, so the orders they free no longer count against the guardrails
             if not polled:  # book what filled first, so only orders that still rest are cancelled
                 await self._poll_fills()
-            await asyncio.gather(*cancels)
+            await asyncio.gather(*(self._cancel_strategy(c.strategy, c.symbol) for c in cancels))
+        approved: list[_Approved] = []
+        for intent in intents:
+            if isinstance(intent, OrderIntent):
+                self._admit(intent, tick, approved)
         self.placed_market_last_tick = any(a.request.order_type == "Market" for a in approved)
         if approved:
             await asyncio.gather(*(self._place(a) for a in approved))
@@ -267,7 +268,8 @@ class EntrypointRunner:
             await self.adapter.place_order(request)
         except OrderRejectedError as error:
             book.exchange_rejects += 1
-            self.errors.append(f"{self.name}: order {request.order_link_id} rejected: {error}")
+            reason = scrub(str(error), self.secrets)
+            self.errors.append(f"{self.name}: order {request.order_link_id} rejected: {reason}")
             return
         except (IpBannedError, AuthError) as error:
             self.stopped = f"order {request.order_link_id}: {scrub(str(error), self.secrets)}"

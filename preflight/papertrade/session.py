@@ -32,6 +32,8 @@ if TYPE_CHECKING:
     from preflight.trust.secrets import Keychain
 
 Progress = Callable[[int, int], None]  # (ticks done, ticks in all)
+# Requests per second against an external endpoint: half of Bybit's per-IP limit (600 per 5 s).
+EXTERNAL_MAX_RPS = 60.0
 
 
 @dataclass(frozen=True)
@@ -122,9 +124,14 @@ async def _drive(
                 )
             )
         await asyncio.gather(*(runner.start() for runner in runners))
+        external = [r for r, item in zip(runners, ready, strict=True) if item.plan.base_url is not None]
         for tick in range(1, plan.ticks + 1):
             log.tick = tick
+            started, sent = time.perf_counter(), sum(r.counter.count for r in external)
             await asyncio.gather(*(runner.step(tick) for runner in runners))
+            if external:  # a real exchange's limits run on wall time: keep well under its per-IP rate
+                sent = sum(r.counter.count for r in external) - sent
+                await asyncio.sleep(max(0.0, sent / EXTERNAL_MAX_RPS - (time.perf_counter() - started)))
             clock.advance(plan.interval_seconds)
             if simulator is not None:
                 simulator.advance()

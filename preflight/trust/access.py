@@ -16,6 +16,7 @@ def license_for(ctx: RunContext) -> SignedLicense:
     from preflight.trust.license import load_license
 
     def load() -> SignedLicense:
+        """Load the license file named by the runtime policy."""
         relative = deployment_for(ctx).runtime.licensing.license_path
         ctx.record_input(ctx.root / relative)
         return load_license(ctx.root / relative, relative)
@@ -29,6 +30,7 @@ def fingerprint_record_for(ctx: RunContext) -> FingerprintRecord:
     from preflight.trust.fingerprint import load_record
 
     def load() -> FingerprintRecord:
+        """Load the fingerprint record named by the runtime policy."""
         relative = deployment_for(ctx).runtime.licensing.fingerprint_path
         ctx.record_input(ctx.root / relative)
         return load_record(ctx.root / relative, relative)

@@ -23,23 +23,12 @@ if TYPE_CHECKING:
 
     from preflight.context import RunContext
     from preflight.deployment.model import Deployment, Environment
+    from preflight.exchange.bybit.client import BybitSpotAdapter
     from preflight.exchange.bybit.wire import ApiKeyInfo
     from preflight.trust.secrets import SecretEntry
 
 T = TypeVar("T")
 EMBEDDED_BASE_URL = "http://embedded-simulator.invalid"
-
-
-@dataclass(frozen=True)
-class KeyProbe:
-    """What the exchange said about the key, and how far its clock is from ours."""
-
-    environment: str
-    endpoint: str  # "embedded simulator" or the base URL probed
-    info: ApiKeyInfo
-    skew_ms: int  # server clock minus local clock at the request's midpoint
-    round_trip_ms: int
-    recv_window_ms: int
 
 
 @dataclass(frozen=True)
@@ -50,6 +39,16 @@ class ClockReading:
     skew_ms: int  # server clock minus local clock
     round_trip_ms: int
     recv_window_ms: int
+
+
+@dataclass(frozen=True)
+class KeyProbe:
+    """What the exchange said about the key, and its clock read in the same session."""
+
+    environment: str
+    endpoint: str  # "embedded simulator" or the base URL probed
+    info: ApiKeyInfo
+    clock: ClockReading
 
 
 def run_coroutine(factory: Callable[[], Coroutine[Any, Any, T]]) -> T:
@@ -104,6 +103,18 @@ def embedded_transport(entry: SecretEntry, environment: Environment) -> httpx.As
     return BybitSimulator(SimulatorConfig(accounts=(account,))).async_transport()
 
 
+async def _read_clock(adapter: BybitSpotAdapter, endpoint: str, clock: Callable[[], float]) -> ClockReading:
+    before = clock()
+    server_ms = await adapter.server_time_ms()
+    after = clock()
+    return ClockReading(
+        endpoint=endpoint,
+        skew_ms=round(server_ms - (before + after) * 500),  # against the request's midpoint, in ms
+        round_trip_ms=round((after - before) * 1000),
+        recv_window_ms=adapter.config.recv_window_ms,
+    )
+
+
 async def _probe(
     environment: str,
     endpoint: str,
@@ -124,23 +135,13 @@ async def _probe(
         config, Credentials.from_entry(entry), metrics=metrics, transport=transport, clock=clock
     ) as adapter:
         info = await adapter.query_api()
-        before = clock()
-        server_ms = await adapter.server_time_ms()
-        after = clock()
-    midpoint_ms = (before + after) * 500  # (before + after) / 2, in ms
-    return KeyProbe(
-        environment=environment,
-        endpoint=endpoint,
-        info=info,
-        skew_ms=round(server_ms - midpoint_ms),
-        round_trip_ms=round((after - before) * 1000),
-        recv_window_ms=config.recv_window_ms,
-    )
+        reading = await _read_clock(adapter, endpoint, clock)
+    return KeyProbe(environment=environment, endpoint=endpoint, info=info, clock=reading)
 
 
 @dataclass(frozen=True)
 class _Target:
-    """Where a probe goes: a label for messages, the base URL, and an in-process transport if embedded."""
+    """Where a probe goes: a label for messages, the base URL, whether it is the in-process simulator."""
 
     endpoint: str
     base_url: str
@@ -215,15 +216,7 @@ async def _server_clock(
     )
     metrics = ExchangeMetrics(target.exchange, (target.entrypoint,))
     async with create_adapter(config, None, metrics=metrics, transport=transport, clock=clock) as adapter:
-        before = clock()
-        server_ms = await adapter.server_time_ms()
-        after = clock()
-    return ClockReading(
-        endpoint=target.endpoint,
-        skew_ms=round(server_ms - (before + after) * 500),
-        round_trip_ms=round((after - before) * 1000),
-        recv_window_ms=config.recv_window_ms,
-    )
+        return await _read_clock(adapter, target.endpoint, clock)
 
 
 def read_server_clock(
@@ -247,6 +240,7 @@ def probe_for(ctx: RunContext, environment_name: str) -> KeyProbe:
     from preflight.trust.secrets import keychain_for
 
     def probe() -> KeyProbe:
+        """Probe with the environment's keychain entry."""
         deployment = deployment_for(ctx)
         environment = deployment.core.environments.get(environment_name)
         if environment is None:
@@ -265,6 +259,7 @@ def clock_for(ctx: RunContext, environment_name: str) -> ClockReading:
     from preflight.deployment import deployment_for
 
     def read() -> ClockReading:
+        """Reuse the key probe's clock, or read it unsigned."""
         try:
             probe = probe_for(ctx, environment_name)
         except PreflightError:  # the clock does not depend on the key: read it without one
@@ -274,6 +269,6 @@ def clock_for(ctx: RunContext, environment_name: str) -> ClockReading:
             if reading.endpoint == "embedded simulator":
                 ctx.record_simulated(f"exchange clock of {environment_name} served by the embedded simulator")
             return reading
-        return ClockReading(probe.endpoint, probe.skew_ms, probe.round_trip_ms, probe.recv_window_ms)
+        return probe.clock
 
     return ctx.memo(f"trust.clock:{environment_name}", read)

@@ -48,6 +48,7 @@ def _entry(name: str, env: Mapping[str, str], prefix: str, deployment: Deploymen
     base = f"{prefix}{name.upper()}_"
 
     def var(suffix: str) -> str | None:
+        """Return the entry's variable ``suffix``, None when unset or empty."""
         return env.get(base + suffix) or None
 
     secret, rsa_key = var("API_SECRET"), var("RSA_PRIVATE_KEY")

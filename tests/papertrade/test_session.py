@@ -95,6 +95,10 @@ def test_clean_session_meets_every_step4_expectation_of_the_runbook(root: Path) 
     assert "<svg" in markdown and "btc_grid" in markdown and "throttl" not in markdown.lower()
     prom = result.prom_path.read_text()
     assert f'bot_exchange_rate_limited_total{{entrypoint="{EP}",exchange="bybit"}} 0.0' in prom
+    entry = open_keychain(load_deployment(root), {}).get("bybit_paper_trading")
+    for path in result.artefacts().values():  # secret material never reaches an artefact
+        text = path.read_text()
+        assert entry.api_key not in text and (entry.api_secret or entry.api_key) not in text
 
 
 def test_same_seed_same_session_and_unique_stamps(root: Path) -> None:

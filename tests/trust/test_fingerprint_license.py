@@ -21,6 +21,7 @@ from preflight.trust.license import load_license, new_payload, sign_payload, wri
 
 
 def fake_machine(root: Path, *, hostname: str = "desk-1", mac: str = "02:aa:bb:cc:dd:01") -> Path:
+    """Lay out a fake /etc, /proc and /sys under ``root`` with one physical and three virtual NICs."""
     (root / "etc").mkdir(parents=True, exist_ok=True)
     (root / "etc/machine-id").write_text("abc123\n")
     (root / "etc/hostname").write_text(hostname)
@@ -88,6 +89,7 @@ def test_canonical_json_is_sorted_compact_utf8() -> None:
 
 
 def signed(tmp_path: Path) -> tuple[Path, str]:
+    """Write a license signed by a fresh key; return its path and the public key."""
     pair = generate_key_pair()
     payload = new_payload(
         issuer="dudzian",

@@ -16,10 +16,12 @@ from preflight.trust.secrets import KeyStatus, open_keychain
 
 @pytest.fixture
 def deployment(demo_root: Path) -> Deployment:
+    """Load the demo copy."""
     return load_deployment(demo_root)
 
 
 def without_file(deployment: Deployment) -> Deployment:
+    """Return ``deployment`` pointing at a passphrase file that does not exist."""
     secrets = dataclasses.replace(deployment.core.secrets, passphrase_file="var/secrets/missing")
     return dataclasses.replace(deployment, core=dataclasses.replace(deployment.core, secrets=secrets))
 
@@ -64,6 +66,7 @@ def test_creating_a_store_asks_twice(deployment: Deployment) -> None:
 
 
 def env_deployment(deployment: Deployment) -> Deployment:
+    """Return ``deployment`` with the environment-variable secrets backend."""
     secrets = dataclasses.replace(deployment.core.secrets, backend="env")
     return dataclasses.replace(deployment, core=dataclasses.replace(deployment.core, secrets=secrets))
 

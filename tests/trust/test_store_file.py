@@ -2,15 +2,26 @@
 
 from __future__ import annotations
 
+import json
 import stat
 from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from preflight.errors import SecretsError
 from preflight.trust.secrets import KeyStatus, SecretEntry
-from preflight.trust.store_file import _HEADER, decrypt_store, encrypt_store, read_store, write_store
+from preflight.trust.store_file import (
+    _HEADER,
+    decrypt_store,
+    encrypt_store,
+    entry_from_json,
+    entry_to_json,
+    read_store,
+    write_store,
+)
 
 SECRET = "s3cr3t-value-never-shown-0123456789"
 API_KEY = "APIKEYVISIBLE0000WXYZ"
@@ -18,6 +29,7 @@ LOW_COST = 10  # the smallest scrypt cost the reader accepts: keeps the tests fa
 
 
 def entry(**changes: object) -> SecretEntry:
+    """Return a sample entry with ``changes`` applied."""
     fields: dict = {
         "name": "bybit_paper_trading",
         "exchange": "bybit",
@@ -94,3 +106,31 @@ def test_repr_and_str_mask_the_key_and_hide_the_secret() -> None:
     shown = repr(entry()) + str(entry()) + repr({"e": entry()})
     assert SECRET not in shown and API_KEY not in shown
     assert "****WXYZ" in shown
+
+
+@settings(max_examples=25, deadline=None)
+@given(
+    api_key=st.text(st.characters(codec="utf-8", exclude_categories=("Cs",)), min_size=1, max_size=40),
+    secret=st.text(min_size=1, max_size=80),
+    permissions=st.lists(
+        st.from_regex(r"[A-Za-z]{1,8}\.[A-Za-z]{1,12}", fullmatch=True), unique=True, max_size=4
+    ),
+)
+def test_any_entry_round_trips_through_the_encrypted_store(
+    api_key: str, secret: str, permissions: list[str]
+) -> None:
+    original = entry(api_key=api_key, api_secret=secret, permissions=tuple(permissions))
+    blob = encrypt_store(
+        json.dumps({"entries": {original.name: entry_to_json(original)}}).encode(), "p", log2_n=LOW_COST
+    )
+    document = json.loads(decrypt_store(blob, "p", "store"))
+    assert entry_from_json(original.name, document["entries"][original.name], "store") == original
+
+
+@given(st.dictionaries(st.text(max_size=5), st.integers() | st.text(max_size=5), max_size=6))
+def test_canonical_json_ignores_key_order(mapping: dict[str, object]) -> None:
+    from preflight.trust.canonical import canonical_json
+
+    reordered = dict(reversed(list(mapping.items())))
+    assert canonical_json(mapping) == canonical_json(reordered)
+    assert json.loads(canonical_json(mapping)) == mapping

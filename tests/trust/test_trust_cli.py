@@ -15,11 +15,13 @@ from preflight.trust.demo import trust_issuer_in_core
 
 @pytest.fixture
 def env(factors_file: Path) -> dict[str, str]:
+    """The subprocess environment: no PREFLIGHT_* of the caller, the injected factors, no colour."""
     clean = {k: v for k, v in os.environ.items() if not k.startswith("PREFLIGHT_")}
     return {**clean, "PREFLIGHT_FINGERPRINT_FACTORS": str(factors_file), "NO_COLOR": "1"}
 
 
 def preflight(*args: str, env: dict[str, str], stdin: str | None = None) -> subprocess.CompletedProcess[str]:
+    """Run the installed ``preflight`` command."""
     return subprocess.run(
         ["preflight", *args], input=stdin, capture_output=True, text=True, env=env, timeout=60, check=False
     )

@@ -19,6 +19,7 @@ FINGERPRINT = "var/licenses/active/fingerprint.json"
 
 
 def failing(results: dict) -> set[str]:
+    """Return the ids of the checks that failed or errored."""
     return {cid for cid, r in results.items() if r.status in (Status.FAIL, Status.ERROR)}
 
 
