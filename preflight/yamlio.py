@@ -8,8 +8,6 @@ location and one sentence saying what to do; nothing here hangs or prints a trac
 from __future__ import annotations
 
 import math
-import re
-import stat
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -17,10 +15,10 @@ from pathlib import Path
 from typing import Any
 
 from preflight.errors import ConfigError, Location
+from preflight.yamldiag import MAX_BYTES as MAX_BYTES  # re-exported: the documented limit lives here too
+from preflight.yamldiag import has_content, marked_error, open_brackets, read_text, unmarked_error
 
-MAX_BYTES = 5 * 1024 * 1024  # no deployment or runbook file comes near this; bigger is hostile or a mistake
 MAX_NODES = 200_000  # plain-conversion budget: aliases may share nodes, expansion may not explode
-MAX_FLOW_DEPTH = 64  # ruamel recurses per bracket; refusing deep nesting up front keeps hostile input cheap
 _MISSING = object()
 
 PathLike = str | Sequence[str | int]
@@ -97,8 +95,10 @@ class YamlDocument:
             value_pos = _safe_pos(lc.value, key) or key_pos
             key_loc = self.location(*key_pos) if key_pos else None
             value_loc = self.location(*value_pos) if value_pos else Location(self.display)
-            if key_loc is not None and isinstance(node[key], dict | list) and value_loc.line != key_loc.line:
-                # a block collection "starts" at its first child; operators expect the line of its key
+            empty_or_block = node[key] is None or isinstance(node[key], dict | list)
+            if key_loc is not None and empty_or_block and value_loc.line != key_loc.line:
+                # a block collection "starts" at its first child and an empty value at the next token;
+                # operators expect the line of the key
                 value_loc = key_loc
             return node[key], value_loc, key_loc
         if isinstance(node, list):
@@ -249,7 +249,7 @@ def _scalar(node: Any) -> object:
 def load_yaml(path: Path, display: str | None = None) -> YamlDocument:
     """Load ``path`` keeping positions; ConfigError (file:line:col + one sentence) on any problem."""
     shown = display or str(path)
-    text = _read_text(path, shown)
+    text = read_text(path, shown)
     return parse_yaml(text, shown, path)
 
 
@@ -258,19 +258,19 @@ def parse_yaml(text: str, display: str, path: Path | None = None) -> YamlDocumen
     from ruamel.yaml import YAML
     from ruamel.yaml.error import MarkedYAMLError, YAMLError
 
-    if not _has_content(text):
+    if not has_content(text):
         raise ConfigError(
             "the file is empty (or holds only comments); restore its content", Location(display, 1, 1)
         )
-    open_brackets = _open_brackets(text, display)
+    still_open = open_brackets(text, display)
     yaml = YAML(typ="rt", pure=True)
     yaml.allow_duplicate_keys = False
     try:
         tree = yaml.load(text)
     except MarkedYAMLError as error:
-        raise _marked_error(error, display, text, open_brackets) from None
+        raise marked_error(error, display, text, still_open) from None
     except YAMLError as error:
-        raise _unmarked_error(error, display, text) from None
+        raise unmarked_error(error, display, text) from None
     except RecursionError:
         raise ConfigError(
             "the document is nested too deeply to read; flatten it", Location(display)
@@ -278,159 +278,3 @@ def parse_yaml(text: str, display: str, path: Path | None = None) -> YamlDocumen
     document = YamlDocument(path or Path(display), display, tree)
     document.to_plain()  # fail now (alias bombs, cycles), not in the middle of a check
     return document
-
-
-def _read_text(path: Path, shown: str) -> str:
-    where = Location(shown)
-    try:
-        info = path.stat()
-        if stat.S_ISDIR(info.st_mode):
-            raise ConfigError("is a directory, not a file; point at the YAML file inside it", where)
-        if not stat.S_ISREG(info.st_mode):
-            # a FIFO or device would block or never end; only regular files are configuration
-            raise ConfigError(
-                "is not a regular file (a pipe, socket or device); replace it with the file", where
-            )
-        size = info.st_size
-        if size > MAX_BYTES:
-            raise ConfigError(
-                f"is {size} bytes, over the {MAX_BYTES // (1024 * 1024)} MiB limit for a configuration "
-                "file; check that the right file is named",
-                where,
-            )
-        with path.open("rb") as handle:
-            data = handle.read(MAX_BYTES + 1)
-    except FileNotFoundError:
-        raise ConfigError("file not found; create it or pass the right --root", where) from None
-    except PermissionError:
-        raise ConfigError(
-            "cannot be read (permission denied); make it readable by this user", where
-        ) from None
-    except OSError as error:
-        raise ConfigError(f"cannot be read ({error.strerror or error}); check the file", where) from None
-    if len(data) > MAX_BYTES:
-        raise ConfigError(
-            f"is over the {MAX_BYTES // (1024 * 1024)} MiB limit for a configuration file", where
-        )
-    try:
-        return data.decode("utf-8-sig")
-    except UnicodeDecodeError as error:
-        line = data.count(b"\n", 0, error.start) + 1
-        col = error.start - (data.rfind(b"\n", 0, error.start) + 1) + 1
-        raise ConfigError(
-            f"is not UTF-8 text (byte 0x{data[error.start]:02x} cannot be decoded); save it as UTF-8",
-            Location(shown, line, col),
-        ) from None
-
-
-def _open_brackets(text: str, display: str) -> list[tuple[str, int]]:
-    """Return the flow brackets left open at the end, refusing nesting deeper than MAX_FLOW_DEPTH.
-
-    A rough linear scan (quotes and comments skipped): outside brackets only a value's first character
-    can open a quote or a flow collection, so ``a: x[`` or ``it's`` do not count.
-    """
-    stack: list[tuple[str, int]] = []
-    for number, line in enumerate(text.splitlines(), start=1):
-        quote = ""
-        last = ""  # the last non-blank character before the current one on this line
-        for column, char in enumerate(line, start=1):
-            starts_value = bool(stack) or last in ("", ":", "-", "?")
-            if quote:
-                quote = "" if char == quote else quote
-            elif char in "'\"" and starts_value:
-                quote = char
-            elif char == "#" and (column == 1 or line[column - 2] in " \t"):
-                break
-            elif char in "[{" and starts_value:
-                stack.append((char, number))
-                if len(stack) > MAX_FLOW_DEPTH:
-                    raise ConfigError(
-                        f"brackets are nested more than {MAX_FLOW_DEPTH} levels deep; flatten the structure",
-                        Location(display, number, column),
-                    )
-            elif char in "]}" and stack:
-                stack.pop()
-            if not char.isspace():
-                last = char
-    return stack
-
-
-def _has_content(text: str) -> bool:
-    for line in text.splitlines():
-        stripped = line.strip()
-        if stripped and not stripped.startswith("#") and stripped not in ("---", "..."):
-            return True
-    return False
-
-
-_BRACKETS = {"flow sequence": ("[", "]"), "flow mapping": ("{", "}")}
-
-
-def _marked_error(error: Any, display: str, text: str, open_brackets: list[tuple[str, int]]) -> ConfigError:
-    """Turn a ruamel MarkedYAMLError into one located sentence."""
-    mark = error.problem_mark or error.context_mark
-    location = Location(display, mark.line + 1, mark.column + 1) if mark else Location(display)
-    problem = _sentence(error.problem or "")
-    context = _sentence(error.context or "")
-    context_mark = error.context_mark
-    if "duplicate key" in problem:
-        key = re.search(r'duplicate key "(.*?)"', problem)
-        name = key.group(1) if key else ""
-        first = _first_key_line(text, name, context_mark, mark) if context_mark and mark else None
-        where = f" (first at line {first})" if first else ""
-        return ConfigError(f"duplicate key '{name}'{where}; keep only one of them", location)
-    for what, (opening, closing) in _BRACKETS.items():
-        if what in context and context_mark is not None:
-            return ConfigError(
-                f"unclosed bracket: {problem} - close the '{opening}' opened at line "
-                f"{context_mark.line + 1} with '{closing}'",
-                location,
-            )
-    if "<stream end>" in problem and open_brackets:
-        opening, line = open_brackets[-1]
-        closing = "]" if opening == "[" else "}"
-        return ConfigError(
-            f"unclosed bracket: the file ends before the '{opening}' opened at line {line} is closed "
-            f"- close it with '{closing}'",
-            location,
-        )
-    if "found character '\\t'" in problem or "found character '\t'" in problem:
-        return ConfigError("a tab character is used for indentation; indent with spaces", location)
-    detail = f"{context}: {problem}" if context and problem else problem or context or "malformed YAML"
-    return ConfigError(f"not valid YAML: {detail}; fix the syntax at this position", location)
-
-
-def _unmarked_error(error: Any, display: str, text: str) -> ConfigError:
-    """Turn a YAMLError without marks (e.g. a forbidden control character) into one located sentence."""
-    position = getattr(error, "position", None)
-    character = getattr(error, "character", None)
-    if isinstance(position, int) and 0 <= position <= len(text):
-        line = text.count("\n", 0, position) + 1
-        col = position - (text.rfind("\n", 0, position) + 1) + 1
-        location = Location(display, line, col)
-    else:
-        location = Location(display)
-    code = ord(character) if isinstance(character, str) and character else character
-    if isinstance(code, int):
-        return ConfigError(
-            f"contains the control character #x{code:04x}, which YAML does not allow; "
-            "remove it (was the file saved as binary or in another encoding?)",
-            location,
-        )
-    return ConfigError(f"not valid YAML: {_sentence(str(error))}; fix the file", location)
-
-
-def _first_key_line(text: str, key: str, mapping_mark: Any, duplicate_mark: Any) -> int | None:
-    """Find the line of the first ``key:`` of the mapping (ruamel only marks where the mapping starts)."""
-    lines = text.splitlines()
-    column = duplicate_mark.column
-    for index in range(mapping_mark.line, min(duplicate_mark.line, len(lines))):
-        line = lines[index]
-        before, rest = line[:column], line[column:]
-        if before.strip(" -") == "" and re.match(rf"""["']?{re.escape(key)}["']?\s*:""", rest):
-            return index + 1
-    return None
-
-
-def _sentence(text: str) -> str:
-    return " ".join(text.split()).rstrip(".")

@@ -54,6 +54,7 @@ def deployment_for(ctx: RunContext) -> Deployment:
     """Return the run's deployment, loaded once; both files are recorded as inputs."""
 
     def load() -> Deployment:
+        """Build from the run's memoised documents (shared with config_value checks)."""
         return build_deployment(ctx.root, document_for(ctx, RUNTIME_FILE), document_for(ctx, CORE_FILE))
 
     return ctx.memo("deployment", load)

@@ -74,9 +74,11 @@ class _Docs:
     entrypoint: str
 
     def at(self, document: YamlDocument, *path: str) -> Location:
+        """Return where ``path`` sits in ``document`` (its deepest existing parent if missing)."""
         return document.location_of(path)
 
     def environment(self) -> Environment | None:
+        """Return the entrypoint's environment, if both exist."""
         return self.deployment.environment_of(self.entrypoint)
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections import Counter
+from datetime import datetime
 from typing import TYPE_CHECKING
 
 from preflight.exchange.events import EventType
@@ -19,10 +20,7 @@ MAX_ERRORS = (
 )
 
 
-def _iso(moment: object) -> str:
-    from datetime import datetime
-
-    assert isinstance(moment, datetime)
+def _iso(moment: datetime) -> str:
     return moment.strftime("%Y-%m-%dT%H:%M:%S.") + f"{moment.microsecond // 1000:03d}Z"
 
 

@@ -186,3 +186,23 @@ def test_a_paper_entrypoint_without_adapter_is_missing_and_lowers_coverage(root:
     assert total["network_error_severity_coverage_ratio"] == {"warning": 0.5, "error": 0.5, "critical": 0.5}
     assert [e["entrypoint"] for e in result.report["entrypoints_not_run"]] == ["kraken_bot"]  # type: ignore[union-attr]
     assert any("kraken_spot" in e for e in result.report["errors"])  # type: ignore[union-attr]
+
+
+def test_trading_profile_guardrails_refuse_orders_and_log_rejects(root: Path) -> None:
+    runtime = root / "config" / "runtime.yaml"
+    text = runtime.read_text()
+    head, _, trading = text.partition("  trading_profiles:")
+    runtime.write_text(
+        head
+        + "  trading_profiles:"
+        + trading.replace("max_order_notional: 1000", "max_order_notional: 200", 1)
+    )
+    result = run(root, ticks=60)
+    strategies = {s["kind"]: s for s in result.report["strategies"]}  # type: ignore[union-attr]
+    assert strategies["trend"]["guardrail_rejects"] > 0 and strategies["trend"]["orders_submitted"] == 0
+    assert strategies["grid"]["guardrail_rejects"] == 0  # 150 per order stays under the limit
+    assert result.report["guardrails"]["max_order_notional"] == 200  # type: ignore[index]
+    rejects = [json.loads(line) for line in result.guardrail_log_path.read_text().splitlines()]
+    rejects = [r for r in rejects if r["type"] == "reject"]
+    assert rejects and rejects[0]["details"]["rule"] == "max_order_notional"
+    assert {"ts", "entrypoint", "type", "details"} == set(rejects[0])
