@@ -12,7 +12,7 @@ import json
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any, cast
+from typing import Any
 
 from preflight.context import RunContext
 from preflight.errors import InputError
@@ -116,7 +116,8 @@ def run(params: ValueParams, ctx: RunContext) -> Outcome:
         return _missing(document, params.path)
     if params.op == "exists":
         return Outcome.passed(f"{params.path} is set ({found.location})", _evidence(params.path, found))
-    expected, expected_evidence = params.expected, cast(tuple[Evidence, ...], ())
+    expected = params.expected
+    expected_evidence: tuple[Evidence, ...] = ()
     if params.expected_path is not None:
         other = document.lookup(params.expected_path)
         if other is None:
