@@ -76,7 +76,14 @@ def _build(document: YamlDocument) -> Runbook:
                 check_path = (*item_path, "checks", c_index)
                 _unique(document, seen_checks, check["id"], (*check_path, "id"), "check")
                 checks.append(_check(document, check, check_path, section["id"], item["id"]))
-            items.append(Item(id=item["id"], text=item["text"], checks=tuple(checks)))
+            items.append(
+                Item(
+                    id=item["id"],
+                    text=item["text"],
+                    checks=tuple(checks),
+                    see=tuple(str(selector) for selector in item.get("see", ())),
+                )
+            )
         sections.append(
             Section(id=section["id"], title=section["title"], kind=section["kind"], items=tuple(items))
         )

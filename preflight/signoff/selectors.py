@@ -7,11 +7,7 @@ by every ``paper.`` check). Both come from the runbook itself.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from dataclasses import fields
-from pathlib import Path
-
-from preflight.runbook import Item, Runbook
+from preflight.runbook import Runbook
 
 
 def declared_checks(runbook: Runbook) -> dict[str, tuple[str, ...]]:
@@ -22,39 +18,5 @@ def declared_checks(runbook: Runbook) -> dict[str, tuple[str, ...]]:
 
 
 def see_selectors(runbook: Runbook) -> dict[str, tuple[str, ...]]:
-    """Return, per item id, the ``see:`` selectors of the runbook (empty when an item has none)."""
-    if any(f.name == "see" for f in fields(Item)):
-        return {
-            item.id: tuple(getattr(item, "see", ()))
-            for section in runbook.sections
-            for item in section.items
-            if getattr(item, "see", ())
-        }
-    # The runbook model does not carry ``see:`` yet: read it from the (already validated) source file.
-    return _see_from_source(runbook)
-
-
-def _source_path(runbook: Runbook) -> Path | None:
-    from preflight.resources import checks_dir
-
-    shown = Path(runbook.source.file)
-    for candidate in (shown, checks_dir() / shown.name):
-        if candidate.is_file():
-            return candidate
-    return None
-
-
-def _see_from_source(runbook: Runbook) -> dict[str, tuple[str, ...]]:
-    from preflight.yamlio import load_yaml
-
-    path = _source_path(runbook)
-    if path is None:
-        return {}
-    plain = load_yaml(path).to_plain()
-    see: dict[str, tuple[str, ...]] = {}
-    sections = plain.get("sections", ()) if isinstance(plain, Mapping) else ()
-    for section in sections if isinstance(sections, list) else ():
-        for item in section.get("items", ()) if isinstance(section, Mapping) else ():
-            if isinstance(item, Mapping) and isinstance(item.get("see"), list) and item["see"]:
-                see[str(item["id"])] = tuple(str(s) for s in item["see"])
-    return see
+    """Return, per item id, the ``see:`` selectors of the runbook (items without any are left out)."""
+    return {item.id: item.see for section in runbook.sections for item in section.items if item.see}
