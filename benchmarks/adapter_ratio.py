@@ -9,8 +9,8 @@ Method: one simulator child process on 127.0.0.1 serves both clients in the same
   client (one step of its auth flow), then ``client.send``; the body is only JSON-decoded.
 So the ratio measures what the adapter adds (queue, metrics, parsing, retry bookkeeping), not the
 cost of signing. Bybit's per-UID limit (50/s on this endpoint) is raised in the served simulator for
-this figure, else both clients would just measure the limit. Rounds alternate bare/adapter and the best round of each counts, which damps noise
-from the other engineers' processes on the machine.
+this figure, else both clients would just measure the limit. Rounds alternate bare/adapter and the
+best round of each counts, which damps noise from other processes on the machine.
 """
 
 from __future__ import annotations

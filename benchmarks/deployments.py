@@ -5,6 +5,7 @@ from __future__ import annotations
 import io
 import shutil
 from pathlib import Path
+from typing import Any
 
 from benchmarks.common import ProcessSample, Unavailable, bench_env, last_line, preflight_argv, run_timed
 
@@ -22,7 +23,7 @@ def provision_demo(target: Path) -> ProcessSample:
     return sample
 
 
-def _yaml():  # type: ignore[no-untyped-def]
+def _yaml() -> Any:
     """Return a round-trip ruamel YAML (imported here: only the scaling figure needs it)."""
     from ruamel.yaml import YAML
 

@@ -17,6 +17,7 @@ from typing import Any
 from preflight import __version__
 from preflight.context import RunContext, RunOptions
 from preflight.errors import ConfigError, InputError, PreflightError, UsageError
+from preflight.fsutil import shown_path
 from preflight.kinds import get_kind
 from preflight.results import (
     CheckResult,
@@ -256,11 +257,7 @@ def _digests(ctx: RunContext) -> tuple[InputDigest, ...]:
             sha = hashlib.sha256(path.read_bytes()).hexdigest()
         except OSError:
             continue  # vanished or unreadable since it was read; the check that used it says so
-        try:
-            shown = str(path.relative_to(ctx.root))
-        except ValueError:
-            shown = str(path)
-        digests.append(InputDigest(path=shown, sha256=sha))
+        digests.append(InputDigest(path=shown_path(path, ctx.root), sha256=sha))
     return tuple(digests)
 
 

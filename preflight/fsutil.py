@@ -1,4 +1,4 @@
-"""Atomic file writes: a reader sees the old file or the new one, never half of either."""
+"""Atomic file writes (a reader sees the old file or the new one, never half of either); paths as shown."""
 
 from __future__ import annotations
 
@@ -29,3 +29,11 @@ def atomic_write_bytes(path: Path, data: bytes, *, mode: int | None = None) -> N
 def atomic_write_text(path: Path, text: str, *, mode: int | None = None) -> None:
     """Write ``text`` (UTF-8) to ``path`` atomically."""
     atomic_write_bytes(path, text.encode("utf-8"), mode=mode)
+
+
+def shown_path(path: Path, root: Path) -> str:
+    """Show ``path`` relative to ``root`` when it lies under it, else as it is."""
+    try:
+        return str(path.relative_to(root))
+    except ValueError:
+        return str(path)

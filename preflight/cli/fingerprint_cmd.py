@@ -3,13 +3,12 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated
 
 import typer
 
-fingerprint_app = typer.Typer(help="Show or refresh the machine fingerprint.", no_args_is_help=True)
+from preflight.cli.options import RootOption
 
-RootOption = Annotated[Path, typer.Option("--root", help="Deployment root (default: current directory).")]
+fingerprint_app = typer.Typer(help="Show or refresh the machine fingerprint.", no_args_is_help=True)
 
 
 @fingerprint_app.command("show")

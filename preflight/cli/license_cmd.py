@@ -8,12 +8,12 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
+from preflight.cli.options import RootOption
+
 if TYPE_CHECKING:
     from preflight.deployment.model import Deployment
 
 license_app = typer.Typer(help="Show, verify or issue the OEM license.", no_args_is_help=True)
-
-RootOption = Annotated[Path, typer.Option("--root", help="Deployment root (default: current directory).")]
 
 
 def _load(root: Path) -> tuple[Path, Deployment]:

@@ -12,13 +12,14 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
+from preflight.cli.options import RootOption
+
 if TYPE_CHECKING:
     from preflight.deployment.model import Deployment
     from preflight.trust.secrets import SecretEntry
 
 secrets_app = typer.Typer(help="Manage the encrypted secrets store (API keys).", no_args_is_help=True)
 
-RootOption = Annotated[Path, typer.Option("--root", help="Deployment root (default: current directory).")]
 NameArgument = Annotated[str, typer.Argument(help="Entry name, e.g. bybit_paper_trading.")]
 
 

@@ -15,7 +15,7 @@ from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
 from preflight.context import RunContext
-from preflight.errors import AuthError, InputError, PreflightError
+from preflight.errors import AuthError, PreflightError
 from preflight.kinds.base import CheckKind
 from preflight.results import Evidence, Outcome
 
@@ -123,7 +123,7 @@ def judge(
 
 def run(params: ProbeParams, ctx: RunContext) -> Outcome:
     """Probe the environment once per run and judge the aspect."""
-    from preflight.deployment import deployment_for
+    from preflight.trust.access import environment_or_outcome
     from preflight.trust.keyprobe import probe_for
     from preflight.trust.timeutil import utc_now
 
@@ -132,18 +132,10 @@ def run(params: ProbeParams, ctx: RunContext) -> Outcome:
         return Outcome.skipped(
             f"--offline: the live key of {env_name} was not probed; a go-live needs one online run"
         )
-    try:
-        deployment = deployment_for(ctx)
-    except InputError as error:
-        return Outcome.failed(str(error))
-    environment = deployment.core.environments.get(env_name)
-    if environment is None:
-        return Outcome.failed(f"environment {env_name!r} is not defined in config/core.yaml")
-    profile = deployment.core.permission_profiles.get(environment.permission_profile)
-    if profile is None:
-        return Outcome.failed(
-            f"permission profile {environment.permission_profile!r} is not defined in config/core.yaml"
-        )
+    resolved = environment_or_outcome(ctx, env_name, name_environment=False)
+    if isinstance(resolved, Outcome):
+        return resolved
+    _, environment, profile = resolved
     try:
         probe = probe_for(ctx, env_name)
     except AuthError as error:

@@ -43,15 +43,12 @@ def parse(params: Mapping[str, Any]) -> GuardrailLogParams:
 
 def run(params: GuardrailLogParams, ctx: RunContext) -> Outcome:
     """Read the session's JSONL log; count the forbidden types and show the first offending line."""
-    from preflight.papertrade.provider import session_or_outcome
+    from preflight.papertrade.provider import session_file_or_outcome
 
-    session = session_or_outcome(ctx)
-    if isinstance(session, Outcome):
-        return session
-    path = session.guardrail_log_path
-    shown = str(path.relative_to(ctx.root)) if path.is_relative_to(ctx.root) else str(path)
-    if not path.is_file():
-        return Outcome.failed(f"the guardrail log {shown} is missing", Evidence("guardrail log", shown))
+    found = session_file_or_outcome(ctx, lambda s: s.guardrail_log_path, "guardrail log", "guardrail log")
+    if isinstance(found, Outcome):
+        return found
+    path, shown = found
     counts = dict.fromkeys(params.forbid, 0)
     first: tuple[int, str] | None = None
     for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):

@@ -67,17 +67,14 @@ def run(params: PromMetricParams, ctx: RunContext) -> Outcome:
     """Parse the session's exposition and compare the selected series."""
     from prometheus_client.parser import text_string_to_metric_families
 
-    from preflight.papertrade.provider import session_or_outcome
+    from preflight.papertrade.provider import session_file_or_outcome
 
-    session = session_or_outcome(ctx)
-    if isinstance(session, Outcome):
-        return session
-    path = session.prom_path
-    shown = str(path.relative_to(ctx.root)) if path.is_relative_to(ctx.root) else str(path)
+    found = session_file_or_outcome(ctx, lambda s: s.prom_path, "metrics exposition", "exposition")
+    if isinstance(found, Outcome):
+        return found
+    path, shown = found
     labels = {k: ctx.template(v) for k, v in params.labels.items()}
     selector = _selector(params.metric, labels)
-    if not path.is_file():
-        return Outcome.failed(f"the metrics exposition {shown} is missing", Evidence("exposition", shown))
     try:
         families = list(text_string_to_metric_families(path.read_text(encoding="utf-8")))
     except ValueError as error:

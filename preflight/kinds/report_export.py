@@ -41,15 +41,12 @@ def parse(params: Mapping[str, Any]) -> ReportExportParams:
 
 def run(params: ReportExportParams, ctx: RunContext) -> Outcome:
     """Read the session's Markdown export and look for the forbidden words."""
-    from preflight.papertrade.provider import session_or_outcome
+    from preflight.papertrade.provider import session_file_or_outcome
 
-    session = session_or_outcome(ctx)
-    if isinstance(session, Outcome):
-        return session
-    path = session.markdown_path
-    shown = str(path.relative_to(ctx.root)) if path.is_relative_to(ctx.root) else str(path)
-    if not path.is_file():
-        return Outcome.failed(f"the Markdown export {shown} is missing", Evidence("export", shown))
+    found = session_file_or_outcome(ctx, lambda s: s.markdown_path, "Markdown export", "export")
+    if isinstance(found, Outcome):
+        return found
+    path, shown = found
     text = path.read_text(encoding="utf-8")
     if not text.strip():
         return Outcome.failed(f"the Markdown export {shown} is empty", Evidence("export", shown))

@@ -20,8 +20,6 @@ from preflight.results import Evidence, Outcome
 if TYPE_CHECKING:
     from preflight.deployment.model import Deployment
 
-_CORE = "config/core.yaml"
-
 PARAMS_SCHEMA: Mapping[str, Any] = {
     "type": "object",
     "additionalProperties": False,
@@ -56,24 +54,16 @@ def parse(params: Mapping[str, Any]) -> SecretParams:
 
 def run(params: SecretParams, ctx: RunContext) -> Outcome:
     """Open the keychain once per run and judge the entry against its environment's permission profile."""
-    from preflight.deployment import deployment_for
     from preflight.redact import mask
+    from preflight.trust.access import environment_or_outcome
     from preflight.trust.secrets import KeyStatus, keychain_for
     from preflight.trust.timeutil import format_utc, utc_now
 
     key, env_name = ctx.template(params.key), ctx.template(params.environment)
-    try:
-        deployment = deployment_for(ctx)
-    except InputError as error:
-        return Outcome.failed(str(error))
-    environment = deployment.core.environments.get(env_name)
-    if environment is None:
-        return Outcome.failed(f"environment {env_name!r} is not defined in {_CORE}")
-    profile = deployment.core.permission_profiles.get(environment.permission_profile)
-    if profile is None:
-        return Outcome.failed(
-            f"permission profile {environment.permission_profile!r} of {env_name} is not defined in {_CORE}"
-        )
+    resolved = environment_or_outcome(ctx, env_name, name_environment=True)
+    if isinstance(resolved, Outcome):
+        return resolved
+    deployment, environment, profile = resolved
     if deployment.core.secrets.backend == "file":
         ctx.record_input(deployment.root / deployment.core.secrets.path)
     try:

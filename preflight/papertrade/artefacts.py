@@ -10,7 +10,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from preflight.fsutil import atomic_write_bytes, atomic_write_text
+from preflight.fsutil import atomic_write_bytes, atomic_write_text, shown_path
 
 if TYPE_CHECKING:
     from preflight.papertrade.session import SessionRun
@@ -68,13 +68,6 @@ def reserve_stamp(log_dir: Path, entrypoint: str, moment: datetime) -> str:
     return f"{base}-{os.getpid()}"  # a thousand runs in one second: the pid keeps this one apart
 
 
-def _relative(path: Path, root: Path) -> str:
-    try:
-        return str(path.relative_to(root))
-    except ValueError:
-        return str(path)
-
-
 def write_artefacts(run: SessionRun, root: Path) -> PaperSessionResult:
     """Write the artefacts of ``run`` under ``root`` and return where they are."""
     from prometheus_client import generate_latest
@@ -91,10 +84,10 @@ def write_artefacts(run: SessionRun, root: Path) -> PaperSessionResult:
     log_path = log_dir / f"{entrypoint}-{stamp}.jsonl"
     prom_path = root / METRICS_DIR / f"{entrypoint}.prom"
     names = {
-        "report": _relative(report_path, root),
-        "markdown": _relative(markdown_path, root),
-        "guardrail_log": _relative(log_path, root),
-        "prom": _relative(prom_path, root),
+        "report": shown_path(report_path, root),
+        "markdown": shown_path(markdown_path, root),
+        "guardrail_log": shown_path(log_path, root),
+        "prom": shown_path(prom_path, root),
     }
     report = build_report(run, names)
     atomic_write_text(log_path, "".join(event.line() + "\n" for event in run.events))

@@ -4,14 +4,16 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from pathlib import Path
 from typing import TYPE_CHECKING
 
 from preflight.context import RunContext
 from preflight.deployment.model import Mode
+from preflight.fsutil import shown_path
 from preflight.results import Evidence, Outcome
 
 if TYPE_CHECKING:
+    from pathlib import Path
+
     from preflight.papertrade.artefacts import PaperSessionResult
 
 MEMO_KEY = "papertrade.session"
@@ -113,13 +115,21 @@ def session_or_outcome(ctx: RunContext) -> PaperSessionResult | Outcome:
         return Outcome.errored(f"the paper session could not run: {error}")
 
 
+def session_file_or_outcome(
+    ctx: RunContext, pick: Callable[[PaperSessionResult], Path], what: str, label: str
+) -> tuple[Path, str] | Outcome:
+    """Return the session artefact ``pick`` names and how to show it, or the outcome to report instead:
+    the session's skip/error, or a failure saying the ``what`` file (evidence ``label``) is missing."""
+    session = session_or_outcome(ctx)
+    if isinstance(session, Outcome):
+        return session
+    path = pick(session)
+    shown = shown_path(path, ctx.root)
+    if not path.is_file():
+        return Outcome.failed(f"the {what} {shown} is missing", Evidence(label, shown))
+    return path, shown
+
+
 def report_evidence(ctx: RunContext, result: PaperSessionResult) -> Evidence:
     """Return the evidence line naming the session report file."""
-    return Evidence("session report", _relative(ctx, result.report_path))
-
-
-def _relative(ctx: RunContext, path: Path) -> str:
-    try:
-        return str(path.relative_to(ctx.root))
-    except ValueError:
-        return str(path)
+    return Evidence("session report", shown_path(result.report_path, ctx.root))

@@ -1,41 +1,53 @@
-"""Per-run access to the trust files: load each once per run and share it (and its error) among checks."""
+"""Per-run access to the trust files (each loaded once per run, its error shared among checks) and to the
+environment and permission profile a key must serve."""
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TypeVar
 
 if TYPE_CHECKING:
+    from collections.abc import Callable
+    from pathlib import Path
+
     from preflight.context import RunContext
+    from preflight.deployment.model import Deployment, Environment, LicensingPolicy, PermissionProfile
+    from preflight.results import Outcome
     from preflight.trust.fingerprint import Fingerprint, FingerprintRecord
     from preflight.trust.license import SignedLicense
+
+T = TypeVar("T")
 
 
 def license_for(ctx: RunContext) -> SignedLicense:
     """Load the deployment's license (runtime licensing.license_path) once per run."""
-    from preflight.deployment import deployment_for
     from preflight.trust.license import load_license
 
-    def load() -> SignedLicense:
-        """Load the license file named by the runtime policy."""
-        relative = deployment_for(ctx).runtime.licensing.license_path
-        ctx.record_input(ctx.root / relative)
-        return load_license(ctx.root / relative, relative)
-
-    return ctx.memo("trust.license", load)
+    return _licensing_file(ctx, "trust.license", lambda p: p.license_path, load_license)
 
 
 def fingerprint_record_for(ctx: RunContext) -> FingerprintRecord:
     """Load the deployment's fingerprint.json (runtime licensing.fingerprint_path) once per run."""
-    from preflight.deployment import deployment_for
     from preflight.trust.fingerprint import load_record
 
-    def load() -> FingerprintRecord:
-        """Load the fingerprint record named by the runtime policy."""
-        relative = deployment_for(ctx).runtime.licensing.fingerprint_path
-        ctx.record_input(ctx.root / relative)
-        return load_record(ctx.root / relative, relative)
+    return _licensing_file(ctx, "trust.fingerprint_record", lambda p: p.fingerprint_path, load_record)
 
-    return ctx.memo("trust.fingerprint_record", load)
+
+def _licensing_file(
+    ctx: RunContext,
+    memo_key: str,
+    relative_of: Callable[[LicensingPolicy], str],
+    load_file: Callable[[Path, str], T],
+) -> T:
+    """Load the file a runtime licensing field names once per run, recording it as a run input."""
+    from preflight.deployment import deployment_for
+
+    def load() -> T:
+        """Load the file named by the runtime policy."""
+        relative = relative_of(deployment_for(ctx).runtime.licensing)
+        ctx.record_input(ctx.root / relative)
+        return load_file(ctx.root / relative, relative)
+
+    return ctx.memo(memo_key, load)
 
 
 def machine_fingerprint_for(ctx: RunContext) -> Fingerprint:
@@ -44,3 +56,26 @@ def machine_fingerprint_for(ctx: RunContext) -> Fingerprint:
     from preflight.trust.secrets import run_env
 
     return ctx.memo("trust.machine_fingerprint", lambda: current_fingerprint(provider_from_env(run_env(ctx))))
+
+
+def environment_or_outcome(
+    ctx: RunContext, env_name: str, *, name_environment: bool
+) -> tuple[Deployment, Environment, PermissionProfile] | Outcome:
+    """Return the deployment, ``env_name`` and its permission profile, or the failed outcome saying which
+    is missing (``name_environment``: an unknown profile's message names the environment too)."""
+    from preflight.deployment import deployment_for
+    from preflight.errors import InputError
+    from preflight.results import Outcome
+
+    try:
+        deployment = deployment_for(ctx)
+    except InputError as error:
+        return Outcome.failed(str(error))
+    environment = deployment.core.environments.get(env_name)
+    if environment is None:
+        return Outcome.failed(f"environment {env_name!r} is not defined in config/core.yaml")
+    profile = deployment.core.permission_profiles.get(environment.permission_profile)
+    if profile is None:
+        named = f"{environment.permission_profile!r}" + (f" of {env_name}" if name_environment else "")
+        return Outcome.failed(f"permission profile {named} is not defined in config/core.yaml")
+    return deployment, environment, profile

@@ -8,13 +8,12 @@ and the run's report says so; ``--exchange-url`` points the probe at any Bybit-c
 
 from __future__ import annotations
 
-import asyncio
-import concurrent.futures
 import time
-from collections.abc import Callable, Coroutine
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import TYPE_CHECKING
 
+from preflight.asyncutil import run_sync
 from preflight.errors import ConfigError, ExchangeError, PreflightError, SecretsError
 from preflight.redact import scrub
 
@@ -27,7 +26,6 @@ if TYPE_CHECKING:
     from preflight.exchange.bybit.wire import ApiKeyInfo
     from preflight.trust.secrets import SecretEntry
 
-T = TypeVar("T")
 EMBEDDED_BASE_URL = "http://embedded-simulator.invalid"
 
 
@@ -49,16 +47,6 @@ class KeyProbe:
     endpoint: str  # "embedded simulator" or the base URL probed
     info: ApiKeyInfo
     clock: ClockReading
-
-
-def run_coroutine(factory: Callable[[], Coroutine[Any, Any, T]]) -> T:
-    """Run a coroutine to completion, in a helper thread when this thread already runs a loop."""
-    try:
-        asyncio.get_running_loop()
-    except RuntimeError:
-        return asyncio.run(factory())
-    with concurrent.futures.ThreadPoolExecutor(max_workers=1) as pool:
-        return pool.submit(lambda: asyncio.run(factory())).result()
 
 
 def _permissions(entry: SecretEntry) -> dict[str, tuple[str, ...]]:
@@ -184,7 +172,7 @@ def probe_environment(
     target, environment = _target(deployment, environment_name, exchange_url, entrypoint)
     transport = embedded_transport(entry, environment) if target.embedded else None
     try:
-        return run_coroutine(
+        return run_sync(
             lambda: _probe(
                 environment_name,
                 target.endpoint,
@@ -231,7 +219,7 @@ def read_server_clock(
 
     target, _ = _target(deployment, environment_name, exchange_url, None)
     transport = BybitSimulator(SimulatorConfig()).async_transport() if target.embedded else None
-    return run_coroutine(lambda: _server_clock(target, transport, clock))
+    return run_sync(lambda: _server_clock(target, transport, clock))
 
 
 def probe_for(ctx: RunContext, environment_name: str) -> KeyProbe:

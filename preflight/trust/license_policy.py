@@ -86,33 +86,26 @@ def check_issuer_trusted(lic: SignedLicense, deployment: Deployment) -> Outcome:
 def check_profile(lic: SignedLicense, deployment: Deployment) -> Outcome:
     """Pass when the license profile is one runtime.yaml licensing.allowed_profiles allows."""
     allowed = deployment.runtime.licensing.allowed_profiles
-    evidence = (
-        Evidence("license profile", lic.payload.profile, _where(lic)),
-        Evidence("allowed", ", ".join(allowed), Location(_RUNTIME)),
-    )
-    if lic.payload.profile not in allowed:
-        return Outcome.failed(
-            f"license profile {lic.payload.profile!r} is not in {_RUNTIME} licensing.allowed_profiles; "
-            "get a license for an allowed profile",
-            *evidence,
-        )
-    return Outcome.passed(f"license profile {lic.payload.profile!r} is allowed", *evidence)
+    return _allowed(lic, "profile", lic.payload.profile, allowed, "get a license for an allowed profile")
 
 
 def check_issuer_allowed(lic: SignedLicense, deployment: Deployment) -> Outcome:
     """Pass when the license issuer is one runtime.yaml licensing.allowed_issuers allows."""
     allowed = deployment.runtime.licensing.allowed_issuers
+    return _allowed(lic, "issuer", lic.payload.issuer, allowed, "get a license from an allowed issuer")
+
+
+def _allowed(lic: SignedLicense, field: str, value: str, allowed: tuple[str, ...], remedy: str) -> Outcome:
+    """Pass when the license's ``field`` is among runtime.yaml licensing.allowed_<field>s."""
     evidence = (
-        Evidence("license issuer", lic.payload.issuer, _where(lic)),
+        Evidence(f"license {field}", value, _where(lic)),
         Evidence("allowed", ", ".join(allowed), Location(_RUNTIME)),
     )
-    if lic.payload.issuer not in allowed:
+    if value not in allowed:
         return Outcome.failed(
-            f"license issuer {lic.payload.issuer!r} is not in {_RUNTIME} licensing.allowed_issuers; "
-            "get a license from an allowed issuer",
-            *evidence,
+            f"license {field} {value!r} is not in {_RUNTIME} licensing.allowed_{field}s; {remedy}", *evidence
         )
-    return Outcome.passed(f"license issuer {lic.payload.issuer!r} is allowed", *evidence)
+    return Outcome.passed(f"license {field} {value!r} is allowed", *evidence)
 
 
 def check_exchange(lic: SignedLicense, deployment: Deployment, environment: str) -> Outcome:

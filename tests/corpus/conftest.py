@@ -40,7 +40,8 @@ def corpus_bases(tmp_path_factory: pytest.TempPathFactory) -> Mapping[str, Path]
     bases = {"sample": sample}
     demo = top / "demo"
     if _provision_demo(demo):
-        for leftover in ("reports", "logs"):  # the provisioning run's artefacts are not part of the base
+        # The provisioning run's artefacts are not part of the base.
+        for leftover in ("reports", "logs", "var/metrics"):
             shutil.rmtree(demo / leftover, ignore_errors=True)
         bases["demo"] = demo
     return bases

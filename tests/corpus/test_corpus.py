@@ -29,10 +29,12 @@ import pytest
 
 HERE = Path(__file__).resolve().parent
 ENTRYPOINT = "bybit_desktop_paper"
-CASE_TIMEOUT_S = 30
+CASE_TIMEOUT_S = 20
 ALLOWED_WRITES = ("deploy/reports/", "deploy/logs/", "deploy/var/metrics/")
 # How the engine words an exception that escaped a check kind: a bug, never an operator message.
-INTERNAL_ERROR = re.compile(r"^[A-Z][A-Za-z]*(?:Error|Exception|Interrupt|Exit): |Traceback \(most recent call")
+INTERNAL_ERROR = re.compile(
+    r"^[A-Z][A-Za-z]*(?:Error|Exception|Interrupt|Exit): |Traceback \(most recent call"
+)
 TRACEBACK = "Traceback (most recent call last)"
 
 
@@ -241,7 +243,11 @@ def snapshot(top: Path) -> dict[str, tuple[str, int, int]]:
             info = path.lstat()
             kind = "link" if path.is_symlink() else "dir" if path.is_dir() else "file"
             rel = str(path.relative_to(top)) + ("/" if kind == "dir" else "")
-            entries[rel] = (kind, info.st_size if kind == "file" else 0, info.st_mtime_ns if kind == "file" else 0)
+            entries[rel] = (
+                kind,
+                info.st_size if kind == "file" else 0,
+                info.st_mtime_ns if kind == "file" else 0,
+            )
     return entries
 
 
@@ -317,7 +323,9 @@ def test_broken_deployment_trips_its_check_cleanly(
         matching = [r for cid, r in by_id.items() if cid == expectation.check]
         assert matching, f"{expectation.check} not in the report; ids: {sorted(by_id)}"
         result = matching[0]
-        assert result.status in expectation.statuses, f"{result.check_id} is {result.status}: {result.message}"
+        assert result.status in expectation.statuses, (
+            f"{result.check_id} is {result.status}: {result.message}"
+        )
         missing = [w for w in expectation.words if w.casefold() not in result.message.casefold()]
         assert not missing, f"{result.check_id} message lacks {missing}: {result.message}"
 
@@ -333,9 +341,21 @@ def test_cli_reports_broken_deployment_as_no_go(
     if case.base not in corpus_bases:
         pytest.skip(f"base {case.base!r} cannot be provisioned in this tree yet")
     root = _build_case(case, corpus_bases, tmp_path)
-    argv = [sys.executable, "-m", "preflight", "run", ENTRYPOINT, "--root", str(root), "--offline", "--no-paper"]
+    argv = [
+        sys.executable,
+        "-m",
+        "preflight",
+        "run",
+        ENTRYPOINT,
+        "--root",
+        str(root),
+        "--offline",
+        "--no-paper",
+    ]
     env = {**os.environ, "NO_COLOR": "1", "COLUMNS": "200"}
-    done = subprocess.run(argv, capture_output=True, text=True, timeout=60, cwd=tmp_path, env=env, check=False)
+    done = subprocess.run(
+        argv, capture_output=True, text=True, timeout=60, cwd=tmp_path, env=env, check=False
+    )
     output = done.stdout + done.stderr
     assert done.returncode == 1, f"exit {done.returncode}:\n{output[-2000:]}"
     assert TRACEBACK not in output

@@ -1,4 +1,4 @@
-"""Fakes for the Bybit adapter's unit tests: a fake clock and a scripted Bybit behind httpx.MockTransport.
+"""Fakes for the Bybit adapter's unit tests: a scripted Bybit behind httpx.MockTransport (on a SimClock).
 
 The fake exchange verifies signatures the way Bybit documents it and, unlike the real exchange, does
 NOT reject a reused orderLinkId by default, so a blind retry in the adapter would show up as a
@@ -21,29 +21,12 @@ import httpx
 
 from preflight.exchange.bybit.client import BybitSpotAdapter
 from preflight.exchange.bybit.metrics import ExchangeMetrics
+from preflight.exchange.bybit.scenarios import SimClock
 from preflight.exchange.events import ExchangeEvent
 
 API_KEY = "fake-key-0001"
 API_SECRET = "fake-secret-do-not-print-0001"
 START = 1_700_000_000.0
-
-
-class FakeClock:
-    """Simulated time: ``sleep`` advances it instead of waiting."""
-
-    def __init__(self, now: float = START) -> None:
-        self.now = now
-        self.sleeps: list[float] = []
-
-    def time(self) -> float:
-        """Return the current fake epoch seconds."""
-        return self.now
-
-    async def sleep(self, seconds: float) -> None:
-        """Advance the clock by ``seconds`` and yield to other tasks."""
-        self.sleeps.append(seconds)
-        self.now += max(0.0, seconds)
-        await asyncio.sleep(0)
 
 
 @dataclass
@@ -69,7 +52,7 @@ class FakeBybit:
     ``429``, ``403``, ``10002``.
     """
 
-    clock: FakeClock
+    clock: SimClock
     secret: str | None = API_SECRET
     rsa_public_pem: bytes | None = None
     skew_ms: int = 0
@@ -266,7 +249,7 @@ def _verify(secret: str | None, rsa_public_pem: bytes | None, text: str, signatu
 class Harness:
     """An adapter wired to a fake exchange, a fake clock, a metrics registry and an event list."""
 
-    clock: FakeClock
+    clock: SimClock
     exchange: FakeBybit
     metrics: ExchangeMetrics
     events: list[ExchangeEvent]

@@ -13,6 +13,7 @@ import pytest
 from preflight.exchange.bybit.auth import Credentials
 from preflight.exchange.bybit.client import AdapterConfig, BybitSpotAdapter
 from preflight.exchange.bybit.metrics import ExchangeMetrics
+from preflight.exchange.bybit.scenarios import SimClock
 from preflight.exchange.events import ExchangeEvent
 
 FAKES_MODULE = "preflight_tests_bybit_fakes"
@@ -33,7 +34,7 @@ def _load_fakes() -> ModuleType:
 
 _fakes = _load_fakes()
 API_KEY, API_SECRET = _fakes.API_KEY, _fakes.API_SECRET
-FakeBybit, FakeClock, Harness = _fakes.FakeBybit, _fakes.FakeClock, _fakes.Harness
+FakeBybit, Harness, START = _fakes.FakeBybit, _fakes.Harness, _fakes.START
 
 
 @pytest.fixture(scope="session")
@@ -55,7 +56,7 @@ def rsa_key_pair() -> tuple[str, bytes]:
 @pytest.fixture
 def harness() -> Harness:
     """Return a fresh adapter harness; ``harness.make(**config_overrides)`` builds an adapter."""
-    clock = FakeClock()
+    clock = SimClock(START)
     exchange = FakeBybit(clock)
     metrics = ExchangeMetrics("bybit", ["ep"])
     events: list[ExchangeEvent] = []

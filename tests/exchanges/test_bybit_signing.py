@@ -13,11 +13,10 @@ import shutil
 from datetime import UTC, datetime
 from pathlib import Path
 
-import httpx
-
 from preflight.exchange.bybit.auth import Credentials, sign_rsa, string_to_sign
-from preflight.exchange.bybit.client import AdapterConfig, OrderRequest, create_adapter
+from preflight.exchange.bybit.client import AdapterConfig, create_adapter
 from preflight.exchange.bybit.metrics import ExchangeMetrics
+from preflight.exchange.bybit.scenarios import DOCS_ORDER, Recorder
 from preflight.exchange.bybit.vectors import PUBLISHED_VECTORS
 from preflight.simulator.accounts import Account
 from preflight.simulator.simulator import BybitSimulator, SimulatorConfig
@@ -27,26 +26,6 @@ from preflight.trust.store_file import write_store
 PASSPHRASE = "test-passphrase-for-tmp-store"
 VECTOR_GET = next(v for v in PUBLISHED_VECTORS if v.name == "E-get-wallet")
 VECTOR_POST = next(v for v in PUBLISHED_VECTORS if v.name == "E-post-spot")
-# Bybit's own spot PostOnly example (docs create-order.mdx), the body the E-post-spot vector signs.
-DOCS_ORDER = OrderRequest(
-    "BTCUSDT", "Buy", "Limit", "0.1", price="15600", order_link_id="spot-test-01", time_in_force="PostOnly"
-)
-
-
-class Recorder(httpx.AsyncBaseTransport):
-    """Pass requests to the simulator and keep what went over the wire."""
-
-    def __init__(self, inner: httpx.AsyncBaseTransport) -> None:
-        self.inner = inner
-        self.requests: list[httpx.Request] = []
-        self.bodies: list[bytes] = []
-
-    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
-        self.requests.append(request)
-        response = await self.inner.handle_async_request(request)
-        await response.aread()
-        self.bodies.append(response.content)
-        return response
 
 
 def _entry(name: str, api_key: str, *, secret: str | None = None, rsa_pem: str | None = None) -> SecretEntry:
@@ -114,8 +93,8 @@ def test_bybit_adapter_populates_credentials_and_signs_request(tmp_path, rsa_key
     assert hmac_credentials.method == "hmac" and VECTOR_GET.api_secret not in repr(hmac_credentials)
     hmac_account = Account("1001", VECTOR_GET.api_key, api_secret=VECTOR_GET.api_secret)
     get_ms, post_ms = int(VECTOR_GET.timestamp), int(VECTOR_POST.timestamp)
-    get_wire = asyncio.run(_signed_round_trip(hmac_credentials, hmac_account, get_ms)).requests[0]
-    post_wire = asyncio.run(_signed_round_trip(hmac_credentials, hmac_account, post_ms)).requests[1]
+    get_wire = asyncio.run(_signed_round_trip(hmac_credentials, hmac_account, get_ms)).log[0][0]
+    post_wire = asyncio.run(_signed_round_trip(hmac_credentials, hmac_account, post_ms)).log[1][0]
     assert get_wire.method == "GET" and get_wire.url.query.decode() == VECTOR_GET.payload
     assert get_wire.headers["X-BAPI-TIMESTAMP"] == VECTOR_GET.timestamp
     assert get_wire.headers["X-BAPI-SIGN"] == VECTOR_GET.signature
@@ -137,7 +116,7 @@ def test_bybit_adapter_populates_credentials_and_signs_request(tmp_path, rsa_key
     from cryptography.hazmat.primitives.asymmetric import padding
 
     public_key = serialization.load_pem_public_key(public_pem)
-    for wire in recorder.requests:
+    for wire, _, _ in recorder.log:
         payload = wire.url.query.decode() if wire.method == "GET" else wire.content.decode()
         message = string_to_sign(post_ms, rsa_entry.api_key, 5000, payload)
         assert wire.headers["X-BAPI-SIGN"] == sign_rsa(private_pem, message)
@@ -147,4 +126,4 @@ def test_bybit_adapter_populates_credentials_and_signs_request(tmp_path, rsa_key
             padding.PKCS1v15(),
             hashes.SHA256(),
         )
-    assert recorder.requests[1].content.decode() == VECTOR_POST.payload
+    assert recorder.log[1][0].content.decode() == VECTOR_POST.payload

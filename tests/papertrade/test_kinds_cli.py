@@ -48,6 +48,16 @@ def check(kind: str, params: dict[str, object], ctx: RunContext) -> tuple[Status
     return outcome.status, outcome.message, [str(e) for e in outcome.evidence]
 
 
+def no_rate_limiting(exchange: str) -> dict[str, object]:
+    """Return prom_metric params: the session's rate-limited counter for ``exchange`` is 0."""
+    return {
+        "metric": "bot_exchange_rate_limited_total",
+        "labels": {"exchange": exchange},
+        "op": "eq",
+        "value": 0,
+    }
+
+
 def test_kinds_share_one_session_and_pass_on_a_clean_run(root: Path) -> None:
     ctx = context(root)
     status, message, evidence = check(
@@ -63,13 +73,7 @@ def test_kinds_share_one_session_and_pass_on_a_clean_run(root: Path) -> None:
         is Status.PASS
     )
     assert check("report_export", {}, ctx)[0] is Status.PASS
-    prom = {
-        "metric": "bot_exchange_rate_limited_total",
-        "labels": {"exchange": "bybit"},
-        "op": "eq",
-        "value": 0,
-    }
-    assert check("prom_metric", prom, ctx)[0] is Status.PASS
+    assert check("prom_metric", no_rate_limiting("bybit"), ctx)[0] is Status.PASS
     assert session_for(ctx) is first  # one session per run
     assert len(list((root / "reports" / "paper").glob("*.json"))) == 1
     assert set(ctx.artefacts) == {"paper_report", "paper_markdown", "guardrail_log", "paper_metrics_prom"}
@@ -83,13 +87,7 @@ def test_absent_path_and_missing_series_fail(root: Path) -> None:
         "paper_metrics", {"path": "paper_exchange_metrics.nobody.status", "op": "empty"}, ctx
     )
     assert status is Status.FAIL and "absent" in message
-    prom = {
-        "metric": "bot_exchange_rate_limited_total",
-        "labels": {"exchange": "kraken"},
-        "op": "eq",
-        "value": 0,
-    }
-    status, message, _ = check("prom_metric", prom, ctx)
+    status, message, _ = check("prom_metric", no_rate_limiting("kraken"), ctx)
     assert status is Status.FAIL and "no series" in message
 
 
@@ -104,13 +102,7 @@ def test_rate_limited_session_fails_the_checks_with_evidence(root: Path) -> None
     assert any(
         ".jsonl:" in e and '"type":"rate_limit"' in e for e in evidence
     )  # first offending line, located
-    prom = {
-        "metric": "bot_exchange_rate_limited_total",
-        "labels": {"exchange": "bybit"},
-        "op": "eq",
-        "value": 0,
-    }
-    assert check("prom_metric", prom, ctx)[0] is Status.FAIL
+    assert check("prom_metric", no_rate_limiting("bybit"), ctx)[0] is Status.FAIL
 
 
 def test_no_paper_and_live_entrypoints_skip(root: Path) -> None:

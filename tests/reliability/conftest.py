@@ -20,7 +20,9 @@ def demo_root(tmp_path_factory: pytest.TempPathFactory) -> Path:
         argv, capture_output=True, text=True, timeout=180, env={**os.environ, "NO_COLOR": "1"}, check=False
     )
     if done.returncode not in (0, 1) or not (root / "var" / "secrets").is_dir():
-        pytest.fail(f"preflight demo could not provision a deployment (exit {done.returncode}): {done.stderr[-500:]}")
-    for leftover in ("reports", "logs"):
+        pytest.fail(
+            f"preflight demo could not provision a deployment (exit {done.returncode}): {done.stderr[-500:]}"
+        )
+    for leftover in ("reports", "logs", "var/metrics"):
         shutil.rmtree(root / leftover, ignore_errors=True)
     return root

@@ -72,7 +72,16 @@ def test_sigint_during_paper_session_leaves_an_incomplete_report(demo_root: Path
         "--format", "json", "-o", str(report_path), "--format", "junit", "-o", str(out_dir / "junit.xml"),
     ]  # fmt: skip
     env = {**os.environ, "NO_COLOR": "1"}
-    proc = subprocess.Popen(argv, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env, cwd=tmp_path)
+    proc = subprocess.Popen(
+        argv,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        env=env,
+        cwd=tmp_path,
+        # A child inherits an ignored SIGINT (e.g. pytest started in the background): restore the default.
+        preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL),
+    )
     try:
         _wait_for_session(proc)
         assert proc.poll() is None, f"the run ended before it could be interrupted: {proc.communicate()}"
@@ -83,9 +92,12 @@ def test_sigint_during_paper_session_leaves_an_incomplete_report(demo_root: Path
         if proc.poll() is None:
             proc.kill()
             proc.communicate()
-    assert proc.returncode == 130, f"exit {proc.returncode}\nstdout:\n{stdout[-1500:]}\nstderr:\n{stderr[-1500:]}"
+    assert proc.returncode == 130, (
+        f"exit {proc.returncode}\nstdout:\n{stdout[-1500:]}\nstderr:\n{stderr[-1500:]}"
+    )
     assert "Traceback" not in stdout + stderr
     report = json.loads(report_path.read_text(encoding="utf-8"))
     assert report["incomplete"] is True
+    assert any("interrupted" in note for note in report["notes"]), report["notes"]
     _assert_nothing_half_written(root)
     _assert_nothing_half_written(out_dir)

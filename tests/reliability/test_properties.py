@@ -4,13 +4,16 @@ from __future__ import annotations
 
 import math
 import re
+from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import httpx
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from preflight.deployment.model import Threshold
 from preflight.errors import ConfigError
 
 SETTINGS = settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
@@ -100,7 +103,7 @@ json_bodies = st.recursive(
 )
 
 
-def _sim_request(request: httpx.Request):  # type: ignore[no-untyped-def]
+def _sim_request(request: httpx.Request) -> Any:
     """Turn the bytes an httpx request puts on the wire into the simulator's request value."""
     from preflight.simulator.wire import SimRequest
 
@@ -113,7 +116,7 @@ def _sim_request(request: httpx.Request):  # type: ignore[no-untyped-def]
     )
 
 
-def _book_and_credentials(secret: str):  # type: ignore[no-untyped-def]
+def _book_and_credentials(secret: str) -> tuple[Any, Any]:
     from preflight.exchange.bybit.auth import BybitAuth, Credentials
     from preflight.simulator.accounts import Account, AccountBook
 
@@ -172,6 +175,7 @@ def test_timestamps_outside_the_window_are_refused(query: dict[str, str], distan
 
 METRICS = ("bot_exchange_rate_limited_total", "bot_exchange_errors_total", "bot_exchange_health_status")
 SEVERITIES = ("warning", "error", "critical")
+THRESHOLD_KEYS = ("rate_limit_max", "network_errors_max", "health_min")
 thresholds = st.one_of(
     st.integers(min_value=0, max_value=5),
     st.floats(min_value=0, max_value=2, allow_nan=False),
@@ -179,21 +183,33 @@ thresholds = st.one_of(
 )
 
 
+@dataclass(frozen=True)
+class DrawnEntrypoint:
+    """One monitored entrypoint: its thresholds and which of its series exist (None = no series)."""
+
+    name: str
+    limits: dict[str, Threshold]
+    requests: int | None
+    rate_limited: int | None
+    health: float | None
+    errors: dict[str, int | None]
+
+
 @st.composite
-def entrypoint_cases(draw: st.DrawFn) -> tuple[str, dict[str, object], dict[str, object]]:
-    """Draw one monitored entrypoint: its thresholds and which of its series exist with what values."""
-    name = draw(st.sampled_from(["a", "b", "c", "d", "e"]))
-    limits = {key: draw(thresholds) for key in ("rate_limit_max", "network_errors_max", "health_min")}
-    series: dict[str, object] = {
-        "requests": draw(st.none() | st.integers(min_value=0, max_value=50)),
-        "rate": draw(st.none() | st.integers(min_value=0, max_value=6)),
-        "health": draw(st.none() | st.sampled_from([0.0, 1.0])),
-        "errors": {sev: draw(st.none() | st.integers(min_value=0, max_value=4)) for sev in SEVERITIES},
-    }
-    return name, limits, series
+def drawn_entrypoints(draw: st.DrawFn) -> DrawnEntrypoint:
+    """Draw one monitored entrypoint with arbitrary thresholds and series."""
+    return DrawnEntrypoint(
+        name=draw(st.sampled_from(["a", "b", "c", "d", "e"])),
+        limits={key: draw(thresholds) for key in THRESHOLD_KEYS},
+        requests=draw(st.none() | st.integers(min_value=0, max_value=50)),
+        rate_limited=draw(st.none() | st.integers(min_value=0, max_value=6)),
+        health=draw(st.none() | st.sampled_from([0.0, 1.0])),
+        errors={sev: draw(st.none() | st.integers(min_value=0, max_value=4)) for sev in SEVERITIES},
+    )
 
 
-def _build(cases: list[tuple[str, dict[str, object], dict[str, object]]]):  # type: ignore[no-untyped-def]
+def _build(cases: list[DrawnEntrypoint]) -> Any:
+    """Build paper_exchange_metrics from hand-made series, as a session's registry would hold them."""
     from preflight.deployment.model import MetricsConfig, Thresholds
     from preflight.papertrade.monitoring import MonitoredEntrypoint
     from preflight.papertrade.samples import Series, index_series
@@ -201,50 +217,51 @@ def _build(cases: list[tuple[str, dict[str, object], dict[str, object]]]):  # ty
 
     monitored = []
     samples = []
-    for name, limits, series in cases:
-        metrics = MetricsConfig(*METRICS, thresholds=Thresholds(**limits))  # type: ignore[arg-type]
-        monitored.append(MonitoredEntrypoint(name, "env_" + name, "bybit", metrics))
-        labels = {"exchange": "bybit", "entrypoint": name}
-        if series["requests"] is not None:
-            samples.append(
-                Series(
-                    "bot_exchange_requests_total",
-                    {**labels, "endpoint": "x", "outcome": "ok"},
-                    float(series["requests"]),
-                )
-            )  # type: ignore[arg-type]
-        if series["rate"] is not None:
-            samples.append(Series(METRICS[0], labels, float(series["rate"])))  # type: ignore[arg-type]
-        if series["health"] is not None:
-            samples.append(Series(METRICS[2], labels, float(series["health"])))  # type: ignore[arg-type]
-        for severity, value in series["errors"].items():  # type: ignore[attr-defined]
+    for case in cases:
+        limits = Thresholds(*(case.limits[key] for key in THRESHOLD_KEYS))
+        monitored.append(
+            MonitoredEntrypoint(case.name, "env_" + case.name, "bybit", MetricsConfig(*METRICS, limits))
+        )
+        labels = {"exchange": "bybit", "entrypoint": case.name}
+        if case.requests is not None:
+            request_labels = {**labels, "endpoint": "x", "outcome": "ok"}
+            samples.append(Series("bot_exchange_requests_total", request_labels, float(case.requests)))
+        if case.rate_limited is not None:
+            samples.append(Series(METRICS[0], labels, float(case.rate_limited)))
+        if case.health is not None:
+            samples.append(Series(METRICS[2], labels, case.health))
+        for severity, value in case.errors.items():
             if value is not None:
                 samples.append(Series(METRICS[1], {**labels, "severity": severity}, float(value)))
     return build_from_index(monitored, index_series(samples))
 
 
-def _expected_breaches(limits: dict[str, object], series: dict[str, object]) -> set[str]:
+def _expected_breaches(case: DrawnEntrypoint) -> set[str]:
     """The oracle: which thresholds a correct summary must report breached."""
-    errors = [v for v in series["errors"].values() if v is not None]  # type: ignore[attr-defined]
-    observed = {
-        "rate_limit_max": series["rate"],
+    errors = [v for v in case.errors.values() if v is not None]
+    observed: dict[str, float | None] = {
+        "rate_limit_max": case.rate_limited,
         "network_errors_max": sum(errors) if errors else None,
-        "health_min": series["health"],
+        "health_min": case.health,
     }
     found = set()
-    for key, raw in limits.items():
-        valid = isinstance(raw, int | float) and not isinstance(raw, bool) and math.isfinite(raw)
+    for key, raw in case.limits.items():
         value = observed[key]
-        if not valid or value is None:
+        if (
+            isinstance(raw, bool)
+            or not isinstance(raw, int | float)
+            or not math.isfinite(raw)
+            or value is None
+        ):
             continue
-        if (value < raw) if key == "health_min" else (value > raw):  # type: ignore[operator]
+        if (value < raw) if key == "health_min" else (value > raw):
             found.add(key)
     return found
 
 
 @SETTINGS
-@given(st.lists(entrypoint_cases(), max_size=4, unique_by=lambda case: case[0]))
-def test_summary_ratios_and_status_agree_with_the_breaches(cases: list) -> None:  # type: ignore[type-arg]
+@given(st.lists(drawn_entrypoints(), max_size=4, unique_by=lambda case: case.name))
+def test_summary_ratios_and_status_agree_with_the_breaches(cases: list[DrawnEntrypoint]) -> None:
     """Coverage ratios stay in [0, 1]; statuses, breach lists and warnings follow exactly from the series."""
     built = _build(cases)
     summary = built.summary
@@ -259,31 +276,26 @@ def test_summary_ratios_and_status_agree_with_the_breaches(cases: list) -> None:
         assert 0.0 <= summary[field] <= 1.0
     assert set(summary["network_error_severity_totals"]) == set(SEVERITIES)
     breached_names = []
-    for (name, limits, series), block in zip(cases, built.entrypoints, strict=True):
-        expected = _expected_breaches(limits, series)
+    for case, block in zip(cases, built.entrypoints, strict=True):
+        expected = _expected_breaches(case)
         assert {b.threshold for b in block.breaches} == expected
         assert (block.status == "breached") == bool(expected)
         if expected:
-            breached_names.append(name)
-            assert summary["breached_thresholds_entrypoints"][name] == [
-                k for k in ("rate_limit_max", "network_errors_max", "health_min") if k in expected
-            ]
+            breached_names.append(case.name)
+            in_order = [key for key in THRESHOLD_KEYS if key in expected]
+            assert summary["breached_thresholds_entrypoints"][case.name] == in_order
         elif block.status == "ok":
             assert not block.missing_metrics and not block.missing_error_severities
             assert not block.invalid_thresholds and block.requests > 0
     assert summary["breached_entrypoint_names"] == breached_names
-    expected_status = (
-        "not_configured"
-        if not cases
-        else "breached"
-        if breached_names
-        else "unknown"
-        if summary["unknown_entrypoint_names"]
-        else "ok"
-    )
+    if not cases:
+        expected_status = "not_configured"
+    elif breached_names:
+        expected_status = "breached"
+    else:
+        expected_status = "unknown" if summary["unknown_entrypoint_names"] else "ok"
     assert summary["status"] == expected_status
-    assert len(built.warnings) == sum(len(b.breaches) for b in built.entrypoints)
-    for warning, breach in zip(
-        built.warnings, (b for e in built.entrypoints for b in e.breaches), strict=True
-    ):
+    breaches = [breach for block in built.entrypoints for breach in block.breaches]
+    assert len(built.warnings) == len(breaches)
+    for warning, breach in zip(built.warnings, breaches, strict=True):
         assert breach.threshold in warning

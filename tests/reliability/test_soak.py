@@ -111,7 +111,10 @@ def with_limits(deployment: Any, limits: Limits) -> Any:
     profile = deployment.runtime.paper_profiles[PAPER_PROFILE]
     thresholds = Thresholds(limits.rate_limit_max, limits.network_errors_max, limits.health_min)
     metrics = dataclasses.replace(profile.metrics, thresholds=thresholds)
-    profiles = {**deployment.runtime.paper_profiles, PAPER_PROFILE: dataclasses.replace(profile, metrics=metrics)}
+    profiles = {
+        **deployment.runtime.paper_profiles,
+        PAPER_PROFILE: dataclasses.replace(profile, metrics=metrics),
+    }
     runtime = dataclasses.replace(deployment.runtime, paper_profiles=profiles)
     return dataclasses.replace(deployment, runtime=runtime)
 

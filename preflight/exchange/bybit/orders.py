@@ -18,8 +18,7 @@ import string
 from decimal import Decimal
 
 from preflight.errors import AmbiguousOrderError, ExchangeError, UsageError
-from preflight.exchange.bybit.metrics import ErrorSeverity
-from preflight.exchange.bybit.requester import AttemptFailed, Requester
+from preflight.exchange.bybit.requester import AttemptFailed, Attempts, Requester
 from preflight.exchange.bybit.retcodes import Kind
 from preflight.exchange.bybit.wire import (
     OrderAck,
@@ -98,9 +97,7 @@ async def place_order(requester: Requester, order: OrderRequest, category: str =
     if not _LINK_ID.match(link_id):
         raise UsageError(f"orderLinkId {link_id!r} must be 1-36 letters, digits, '-' or '_'")
     body = order_body(order, link_id, category)
-    retries = 0
-    recovered = 0
-    resynced = False
+    attempts = Attempts(requester)
     while True:
         try:
             result = await requester.attempt("POST", CREATE, body=body)
@@ -111,7 +108,7 @@ async def place_order(requester: Requester, order: OrderRequest, category: str =
             ):
                 found = await _reconcile(requester, order, link_id)
                 if found is not None:
-                    requester.count_error(ErrorSeverity.WARNING, recovered + 1)
+                    attempts.succeeded(extra_recovered=1)
                     return OrderAck(found.order_id, link_id, reconciled=True)
                 if failure.kind is Kind.DUPLICATE:
                     requester.give_up(failure)
@@ -119,20 +116,13 @@ async def place_order(requester: Requester, order: OrderRequest, category: str =
                         f"order {link_id}: the exchange reports the orderLinkId as taken but lists no such "
                         "order; check the account before placing it again"
                     ) from None
-            if failure.kind is Kind.CLOCK and not resynced:
-                resynced = True
-                recovered += 1
-                await requester.sync_time()
+            if await attempts.resync(failure):
                 continue
-            if failure.kind in (Kind.TRANSIENT, Kind.RATE_LIMIT) and retries < requester.policy.budget:
-                # the exchange provably does not hold the order: resubmit the same bytes (same id)
-                retries += 1
-                recovered += failure.kind is Kind.TRANSIENT
-                await requester.backoff(failure, retries)
+            # the exchange provably does not hold the order: resubmit the same bytes (same id)
+            if failure.kind in (Kind.TRANSIENT, Kind.RATE_LIMIT) and await attempts.retry(failure):
                 continue
-            requester.give_up(failure)
-            raise requester.final_error(failure, resynced) from None
-        requester.count_error(ErrorSeverity.WARNING, recovered)
+            raise attempts.give_up(failure) from None
+        attempts.succeeded()
         return parse_order_ack(result)
 
 
@@ -153,9 +143,7 @@ async def cancel_order(
     if order_link_id:
         fields["orderLinkId"] = order_link_id
     body = json.dumps(fields, separators=(",", ":")).encode()
-    retries = 0
-    recovered = 0
-    resynced = False
+    attempts = Attempts(requester)
     ambiguous_before = False
     while True:
         try:
@@ -166,22 +154,15 @@ async def cancel_order(
                 # an earlier attempt may have cancelled it: confirm the order is closed
                 state = await _closed_state(requester, symbol, order_link_id, order_id, category)
                 if state is not None:
-                    requester.count_error(ErrorSeverity.WARNING, recovered)
+                    attempts.succeeded()
                     return OrderAck(state.order_id, state.order_link_id, reconciled=True)
-            if failure.kind is Kind.CLOCK and not resynced:
-                resynced = True
-                recovered += 1
-                await requester.sync_time()
+            if await attempts.resync(failure):
                 continue
-            if failure.kind in (Kind.TRANSIENT, Kind.RATE_LIMIT) and retries < requester.policy.budget:
+            if failure.kind in (Kind.TRANSIENT, Kind.RATE_LIMIT) and await attempts.retry(failure):
                 ambiguous_before = ambiguous_before or failure.may_have_executed
-                retries += 1
-                recovered += failure.kind is Kind.TRANSIENT
-                await requester.backoff(failure, retries)
                 continue
-            requester.give_up(failure)
-            raise requester.final_error(failure, resynced) from None
-        requester.count_error(ErrorSeverity.WARNING, recovered)
+            raise attempts.give_up(failure) from None
+        attempts.succeeded()
         return parse_order_ack(result)
 
 

@@ -265,30 +265,22 @@ class Requester:
         retry_transient: bool = True,
     ) -> Mapping[str, object]:
         """Send a request that is safe to repeat, retrying within the budget; raise the typed error."""
-        retries = 0
-        recovered = 0  # transient failures (and one clock resync) that a later attempt made good
-        resynced = False
+        attempts = Attempts(self)
         while True:
             try:
                 result = await self.attempt(method, endpoint, params=params, body=body, signed=signed)
             except AttemptFailed as failed:
                 failure = failed.failure
-                if failure.kind is Kind.CLOCK and not resynced and endpoint != "/v5/market/time":
-                    resynced = True
-                    recovered += 1
-                    await self.sync_time()
+                # the clock is resynced through this very endpoint: a rejection of it cannot be resynced
+                if endpoint != "/v5/market/time" and await attempts.resync(failure):
                     continue
                 retryable = failure.kind is Kind.RATE_LIMIT or (
                     failure.kind is Kind.TRANSIENT and retry_transient
                 )
-                if retryable and retries < self.policy.budget:
-                    retries += 1
-                    recovered += failure.kind is Kind.TRANSIENT
-                    await self.backoff(failure, retries)
+                if retryable and await attempts.retry(failure):
                     continue
-                self.give_up(failure)
-                raise self.final_error(failure, resynced) from None
-            self.count_error(ErrorSeverity.WARNING, recovered)
+                raise attempts.give_up(failure) from None
+            attempts.succeeded()
             return result
 
     def give_up(self, failure: Failure) -> None:
@@ -309,6 +301,43 @@ class Requester:
                 code=failure.error.code,
             )
         return failure.error
+
+
+class Attempts:
+    """The bookkeeping of one logical request's attempts: retries, made-good failures, one clock resync."""
+
+    def __init__(self, requester: Requester) -> None:
+        self.requester = requester
+        self.retries = 0
+        self.recovered = 0  # transient failures (and one clock resync) that a later attempt made good
+        self.resynced = False
+
+    async def resync(self, failure: Failure) -> bool:
+        """Resync the clock after the first clock rejection; say whether to send again."""
+        if failure.kind is not Kind.CLOCK or self.resynced:
+            return False
+        self.resynced = True
+        self.recovered += 1
+        await self.requester.sync_time()
+        return True
+
+    async def retry(self, failure: Failure) -> bool:
+        """Wait before the next retry while the budget lasts; say whether to send again."""
+        if self.retries >= self.requester.policy.budget:
+            return False
+        self.retries += 1
+        self.recovered += failure.kind is Kind.TRANSIENT
+        await self.requester.backoff(failure, self.retries)
+        return True
+
+    def succeeded(self, extra_recovered: int = 0) -> None:
+        """Count the failures a later attempt made good as warnings."""
+        self.requester.count_error(ErrorSeverity.WARNING, self.recovered + extra_recovered)
+
+    def give_up(self, failure: Failure) -> ExchangeError:
+        """Count the request as failed for good and return the error to raise."""
+        self.requester.give_up(failure)
+        return self.requester.final_error(failure, self.resynced)
 
 
 def _json_object(content: bytes) -> dict[str, object] | None:

@@ -7,25 +7,29 @@ milliseconds, and both return frozen results the check kinds turn into evidence.
 from __future__ import annotations
 
 import asyncio
-import concurrent.futures
 import contextlib
 import random
 from collections import Counter
-from collections.abc import Callable, Coroutine
+from collections.abc import Callable
 from dataclasses import dataclass
 from decimal import Decimal
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import httpx
 
+from preflight.asyncutil import run_sync
 from preflight.errors import ExchangeError
 from preflight.exchange.bybit.auth import Credentials, sign_hmac, sign_rsa, string_to_sign
 from preflight.exchange.bybit.client import AdapterConfig, BybitSpotAdapter, create_adapter
 from preflight.exchange.bybit.metrics import ExchangeMetrics
 from preflight.exchange.bybit.vectors import PUBLISHED_VECTORS, STRING_TO_SIGN_EXAMPLES
 from preflight.exchange.bybit.wire import OrderRequest
+from preflight.exchange.events import ExchangeEvent
 
-T = TypeVar("T")
+if TYPE_CHECKING:
+    from preflight.simulator.accounts import Account
+    from preflight.simulator.faults import FaultSpec
+
 N = TypeVar("N", int, float)
 ENTRYPOINT = "adapter_scenario"
 # Bybit's own spot PostOnly example (docs create-order.mdx): the body the E-post-spot vector signs.
@@ -34,24 +38,20 @@ DOCS_ORDER = OrderRequest(
 )
 
 
-def run_sync(factory: Callable[[], Coroutine[Any, Any, T]]) -> T:
-    """Run a coroutine to completion, also when called from inside a running event loop."""
-    try:
-        asyncio.get_running_loop()
-    except RuntimeError:
-        return asyncio.run(factory())
-    with concurrent.futures.ThreadPoolExecutor(max_workers=1) as pool:
-        return pool.submit(lambda: asyncio.run(factory())).result()
+# Start of simulated time in the scenarios (and the integration tests that reuse their rig).
+SIM_EPOCH_S = 1_760_000_000.0
+Exchange = tuple[httpx.Request, int | None, httpx.Response | None]
 
 
-class _Recorder(httpx.AsyncBaseTransport):
-    """Forward to the simulator and keep (request, retCode, response headers) per exchange."""
+class Recorder(httpx.AsyncBaseTransport):
+    """Forward to the simulator; keep each request, its retCode and its response (None if dropped)."""
 
     def __init__(self, inner: httpx.AsyncBaseTransport) -> None:
         self.inner = inner
-        self.log: list[tuple[httpx.Request, int | None, httpx.Headers | None]] = []
+        self.log: list[Exchange] = []
 
     async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
+        """Forward one request and record the exchange."""
         try:
             response = await self.inner.handle_async_request(request)
         except httpx.HTTPError:
@@ -63,23 +63,84 @@ class _Recorder(httpx.AsyncBaseTransport):
             code = body.get("retCode") if isinstance(body, dict) else None
         except ValueError:
             code = None
-        self.log.append((request, code, response.headers))
+        self.log.append((request, code, response))
         return response
 
+    def on(self, path: str) -> list[Exchange]:
+        """Return the recorded exchanges with ``path``."""
+        return [entry for entry in self.log if entry[0].url.path == path]
 
-class _SimClock:
-    def __init__(self, start_s: float) -> None:
+
+class SimClock:
+    """Simulated seconds shared by the adapter (clock, sleep) and the simulator (clock_ms)."""
+
+    def __init__(self, start_s: float = SIM_EPOCH_S) -> None:
         self.now = start_s
+        self.sleeps: list[float] = []  # every wait asked for, as asked
+
+    @property
+    def slept(self) -> float:
+        """Return the simulated seconds spent sleeping (a negative wait counts as none)."""
+        return sum(max(0.0, s) for s in self.sleeps)
 
     def time(self) -> float:
+        """Return the simulated time (epoch seconds)."""
         return self.now
 
     def ms(self) -> int:
+        """Return the simulated time (epoch milliseconds)."""
         return int(self.now * 1000)
 
     async def sleep(self, seconds: float) -> None:
+        """Advance the simulated time instead of waiting, and let other tasks run."""
+        self.sleeps.append(seconds)
         self.now += max(0.0, seconds)
         await asyncio.sleep(0)
+
+
+class SimRig:
+    """A simulator with one account, a recorder, metrics, events and a simulated clock; adapters on them."""
+
+    def __init__(
+        self,
+        account: Account,
+        *,
+        entrypoint: str,
+        base_url: str,
+        faults: FaultSpec | None = None,
+        seed: int = 7,
+        **sim: Any,
+    ) -> None:
+        from preflight.simulator.faults import FaultSpec
+        from preflight.simulator.simulator import BybitSimulator, SimulatorConfig
+
+        self.account = account
+        self.entrypoint = entrypoint
+        self.base_url = base_url
+        self.seed = seed
+        self.clock = SimClock()
+        config = SimulatorConfig(accounts=(account,), faults=faults or FaultSpec(), seed=seed, **sim)
+        self.simulator = BybitSimulator(config, clock_ms=self.clock.ms)
+        self.recorder = Recorder(self.simulator.async_transport())
+        self.metrics = ExchangeMetrics("bybit", [entrypoint])
+        self.events: list[ExchangeEvent] = []
+
+    def adapter(self, **overrides: Any) -> BybitSpotAdapter:
+        """Return an adapter on the account's key, the recorder and the simulated clock."""
+        return create_adapter(
+            AdapterConfig(base_url=self.base_url, entrypoint=self.entrypoint, **overrides),
+            Credentials(self.account.api_key, self.account.api_secret),
+            metrics=self.metrics,
+            transport=self.recorder,
+            clock=self.clock.time,
+            sleep=self.clock.sleep,
+            events=self.events.append,
+            rng=random.Random(self.seed),
+        )
+
+    def orders_per_link_id(self) -> Counter[str]:
+        """Count the account's orders on the simulator by orderLinkId."""
+        return Counter(order.order_link_id for order in self.simulator.orders_for(self.account.uid))
 
 
 @dataclass(frozen=True)
@@ -155,7 +216,7 @@ async def _round_trip(credentials: Credentials, account_kwargs: dict[str, Any]) 
         pinned_ms = int(vector.timestamp)
         account = Account("1001", credentials.api_key, **account_kwargs)
         simulator = BybitSimulator(SimulatorConfig(accounts=(account,)), clock_ms=_constant(pinned_ms))
-        recorder = _Recorder(simulator.async_transport())
+        recorder = Recorder(simulator.async_transport())
         config = AdapterConfig(base_url="http://simulator.invalid", entrypoint=ENTRYPOINT, retry_budget=0)
         metrics = ExchangeMetrics("bybit", [ENTRYPOINT])
         adapter = create_adapter(
@@ -240,25 +301,18 @@ def rate_limit_scenario(
     one without the reset header) on top of its 20/s per-UID create limit."""
     from preflight.simulator.accounts import Account
     from preflight.simulator.faults import FaultSpec
-    from preflight.simulator.simulator import BybitSimulator, SimulatorConfig
 
-    clock = _SimClock(1_760_000_000.0)
     account = Account(
         "5001", "scenario-key-0001", api_secret="scenario-secret-0001", balances={"USDT": Decimal(10**6)}
     )
-    config = SimulatorConfig(accounts=(account,), faults=FaultSpec(rate_limit=rate_limit), seed=seed)
-    simulator = BybitSimulator(config, clock_ms=clock.ms)
-    recorder = _Recorder(simulator.async_transport())
-    metrics = ExchangeMetrics("bybit", [ENTRYPOINT])
-    adapter = create_adapter(
-        AdapterConfig(base_url="http://simulator.invalid", entrypoint=ENTRYPOINT, retry_budget=budget),
-        Credentials(account.api_key, account.api_secret),
-        metrics=metrics,
-        transport=recorder,
-        clock=clock.time,
-        sleep=clock.sleep,
-        rng=random.Random(seed),
+    rig = SimRig(
+        account,
+        entrypoint=ENTRYPOINT,
+        base_url="http://simulator.invalid",
+        faults=FaultSpec(rate_limit=rate_limit),
+        seed=seed,
     )
+    adapter = rig.adapter(retry_budget=budget)
     errors: list[str] = []
 
     async def place_all(adapter: BybitSpotAdapter) -> None:
@@ -277,23 +331,22 @@ def rate_limit_scenario(
             errors.extend(f"{type(r).__name__}: {r}" for r in results if isinstance(r, BaseException))
 
     run_sync(lambda: place_all(adapter))
-    creates = [
-        (req, code, headers) for req, code, headers in recorder.log if req.url.path == "/v5/order/create"
-    ]
-    limited = [headers for _, code, headers in creates if code == 10006]
-    with_reset = sum(1 for h in limited if h is not None and "x-bapi-limit-reset-timestamp" in h)
-    per_link = Counter(order.order_link_id for order in simulator.orders_for(account.uid))
+    creates = rig.recorder.on("/v5/order/create")
+    limited = [response for _, code, response in creates if code == 10006]
+    with_reset = sum(1 for r in limited if r is not None and "x-bapi-limit-reset-timestamp" in r.headers)
+    per_link = rig.orders_per_link_id()
     attempts = Counter(req.content for req, _, _ in creates)
+    rate_limited = rig.metrics.value("bot_exchange_rate_limited_total", entrypoint=ENTRYPOINT) or 0.0
     return RateLimitReport(
         orders_requested=orders,
         orders_placed=len(per_link),
         duplicated_link_ids=sum(1 for n in per_link.values() if n > 1),
         limited_with_reset=with_reset,
         limited_without_reset=len(limited) - with_reset,
-        rate_limited_metric=metrics.value("bot_exchange_rate_limited_total", entrypoint=ENTRYPOINT) or 0.0,
-        rate_limited_responses=sum(1 for _, code, _ in recorder.log if code == 10006),
+        rate_limited_metric=rate_limited,
+        rate_limited_responses=sum(1 for _, code, _ in rig.recorder.log if code == 10006),
         max_attempts=max(attempts.values(), default=0),
         budget=budget,
-        slept_s=round(clock.now - 1_760_000_000.0, 3),
+        slept_s=round(rig.clock.now - SIM_EPOCH_S, 3),
         errors=tuple(errors),
     )

@@ -7,7 +7,6 @@ Time is simulated: the adapter's sleeps advance one clock that the simulator rea
 from __future__ import annotations
 
 import asyncio
-import random
 from collections import Counter
 from decimal import Decimal
 
@@ -15,96 +14,30 @@ import httpx
 import pytest
 
 from preflight.errors import AmbiguousOrderError, ExchangeError, IpBannedError
-from preflight.exchange.bybit.auth import Credentials
-from preflight.exchange.bybit.client import AdapterConfig, BybitSpotAdapter, OrderRequest, create_adapter
-from preflight.exchange.bybit.metrics import ExchangeMetrics
-from preflight.exchange.events import EventType, ExchangeEvent
+from preflight.exchange.bybit.client import BybitSpotAdapter, OrderRequest
+from preflight.exchange.bybit.scenarios import SimRig
+from preflight.exchange.events import EventType
 from preflight.simulator.accounts import Account
 from preflight.simulator.faults import FaultSpec
-from preflight.simulator.simulator import BybitSimulator, SimulatorConfig
 
 ENTRYPOINT = "bybit_desktop_paper"
 KEY, SECRET, UID = "sim-key-00000001", "sim-secret-never-shown-0001", "5001"
 RATE_LIMITED = "bot_exchange_rate_limited_total"
 
 
-class SimClock:
-    """Simulated seconds shared by the adapter (clock, sleep) and the simulator (clock_ms)."""
-
-    def __init__(self) -> None:
-        self.now = 1_760_000_000.0
-        self.slept = 0.0
-
-    def time(self) -> float:
-        return self.now
-
-    def ms(self) -> int:
-        return int(self.now * 1000)
-
-    async def sleep(self, seconds: float) -> None:
-        self.now += seconds
-        self.slept += seconds
-        await asyncio.sleep(0)
-
-
-class Recorder(httpx.AsyncBaseTransport):
-    """Forward to the simulator; keep each request and its retCode (None for a dropped connection)."""
-
-    def __init__(self, inner: httpx.AsyncBaseTransport) -> None:
-        self.inner = inner
-        self.log: list[tuple[httpx.Request, int | None, httpx.Response | None]] = []
-
-    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
-        try:
-            response = await self.inner.handle_async_request(request)
-        except httpx.HTTPError:
-            self.log.append((request, None, None))
-            raise
-        await response.aread()
-        try:
-            code = response.json().get("retCode")
-        except ValueError:
-            code = None
-        self.log.append((request, code, response))
-        return response
-
-    def on(self, path: str) -> list[tuple[httpx.Request, int | None, httpx.Response | None]]:
-        return [entry for entry in self.log if entry[0].url.path == path]
-
-
-class Rig:
-    """A simulator, a recorder, metrics, events and a clock, and a factory for adapters on them."""
+class Rig(SimRig):
+    """The scenarios' rig on the test account, with a metric reader that insists the series exists."""
 
     def __init__(self, faults: FaultSpec = FaultSpec(), seed: int = 7, **sim: object) -> None:
-        self.clock = SimClock()
         account = Account(UID, KEY, api_secret=SECRET, balances={"USDT": Decimal("100000")})
-        config = SimulatorConfig(accounts=(account,), faults=faults, seed=seed, **sim)  # type: ignore[arg-type]
-        self.simulator = BybitSimulator(config, clock_ms=self.clock.ms)
-        self.recorder = Recorder(self.simulator.async_transport())
-        self.metrics = ExchangeMetrics("bybit", [ENTRYPOINT])
-        self.events: list[ExchangeEvent] = []
-        self.seed = seed
-
-    def adapter(self, **overrides: object) -> BybitSpotAdapter:
-        config = AdapterConfig(base_url="http://127.0.0.1:1", entrypoint=ENTRYPOINT, **overrides)  # type: ignore[arg-type]
-        return create_adapter(
-            config,
-            Credentials(KEY, SECRET),
-            metrics=self.metrics,
-            transport=self.recorder,
-            clock=self.clock.time,
-            sleep=self.clock.sleep,
-            events=self.events.append,
-            rng=random.Random(self.seed),
+        super().__init__(
+            account, entrypoint=ENTRYPOINT, base_url="http://127.0.0.1:1", faults=faults, seed=seed, **sim
         )
 
     def metric(self, name: str, **labels: str) -> float:
         value = self.metrics.value(name, entrypoint=ENTRYPOINT, **labels)
         assert value is not None, f"no series {name}{labels}"
         return value
-
-    def orders_per_link_id(self) -> Counter[str]:
-        return Counter(order.order_link_id for order in self.simulator.orders_for(UID))
 
 
 async def _resting_buy(adapter: BybitSpotAdapter, link_id: str | None = None) -> OrderRequest:
