@@ -51,6 +51,13 @@ class Figure:
     unavailable: str | None = None
 
     @property
+    def ratio(self) -> float | None:
+        """Return the value as a multiple of its target's limit (<= 1 good for maxima, >= 1 for minima)."""
+        if self.value is None or self.target is None or not self.target.limit:
+            return None
+        return self.value / self.target.limit
+
+    @property
     def status(self) -> str:
         """Return PASS, MISS, INFO (no target) or N/A (not measured)."""
         if self.value is None:
@@ -66,6 +73,7 @@ class Figure:
             "value": self.value,
             "unit": self.unit,
             "target": str(self.target) if self.target else None,
+            "ratio_to_target": self.ratio,
             "status": self.status,
             "detail": self.detail,
             "unavailable": self.unavailable,

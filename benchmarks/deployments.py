@@ -32,12 +32,13 @@ def _yaml() -> Any:
     return yaml
 
 
-def scale_deployment(base: Path, target: Path, entrypoints: int) -> None:
-    """Copy ``base`` to ``target`` and grow it to ``entrypoints`` entrypoints, each fully wired.
+def scale_deployment(base: Path, target: Path, entrypoints: int, *, wired: bool = True) -> None:
+    """Copy ``base`` to ``target`` and grow it to ``entrypoints`` entrypoints.
 
-    Every extra entrypoint gets its own live environment, trading profile and io_queue, so the
-    cross-file reference checks have real work per entrypoint; none is paper, so the monitored set
-    (and the paper session) stays the demo's.
+    ``wired``: every extra entrypoint gets its own live environment, trading profile and io_queue, so
+    the cross-file reference checks have real work per entrypoint (about 700 bytes of YAML each).
+    Otherwise extra entrypoints only point at the demo's live environment (about 140 bytes each).
+    None is paper, so the monitored set (and the paper session) stays the demo's.
     """
     shutil.copytree(base, target, ignore=shutil.ignore_patterns("reports", "logs", "metrics"))
     yaml = _yaml()
@@ -52,10 +53,12 @@ def scale_deployment(base: Path, target: Path, entrypoints: int) -> None:
         name = f"bot_{index:05d}"
         runtime["trading"]["entrypoints"][name] = {
             "description": f"Generated entrypoint {index} for the scaling benchmark.",
-            "environment": f"env_{index:05d}",
+            "environment": f"env_{index:05d}" if wired else "bybit_live",
             "profile": "multi_strategy_default",
             "tags": ["generated", "live", "bybit"],
         }
+        if not wired:
+            continue
         core["environments"][f"env_{index:05d}"] = {k: live[k] for k in live}
         runtime["execution"]["trading_profiles"][f"trade_{index:05d}"] = {
             "entrypoint": name,

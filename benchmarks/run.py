@@ -7,7 +7,11 @@ import json
 import sys
 import traceback
 from collections.abc import Callable, Sequence
+from pathlib import Path
 from types import ModuleType
+
+if __package__ in (None, ""):  # run as a script (python benchmarks/run.py): make the package importable
+    sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from benchmarks import adapter_ratio, cli_help, demo_run, simulator_rps, static_scale
 from benchmarks.common import Figure, Unavailable, not_measured
@@ -50,18 +54,19 @@ def _format_value(figure: Figure) -> str:
 
 
 def render_table(figures: Sequence[Figure]) -> str:
-    """Return the figures as a plain-text table: figure, measured, target, PASS/MISS, how."""
-    rows = [("figure", "measured", "target", "result", "how / why not measured")]
+    """Return the figures as a plain-text table: figure, measured, target, ratio, PASS/MISS, how."""
+    rows = [("figure", "measured", "target", "x target", "result", "how / why not measured")]
     for figure in figures:
         target = f"{figure.target} {figure.unit}".strip() if figure.target else "-"
-        rows.append(
-            (figure.name, _format_value(figure), target, figure.status, figure.unavailable or figure.detail)
-        )
-    widths = [max(len(row[i]) for row in rows) for i in range(4)]
+        ratio = f"{figure.ratio:.2f}" if figure.ratio is not None else "-"
+        how = figure.unavailable or figure.detail
+        rows.append((figure.name, _format_value(figure), target, ratio, figure.status, how))
+    columns = len(rows[0]) - 1
+    widths = [max(len(row[i]) for row in rows) for i in range(columns)]
     lines = []
     for index, row in enumerate(rows):
-        cells = [row[i].ljust(widths[i]) for i in range(4)]
-        lines.append("  ".join([*cells, row[4]]).rstrip())
+        cells = [row[i].ljust(widths[i]) for i in range(columns)]
+        lines.append("  ".join([*cells, row[columns]]).rstrip())
         if index == 0:
             lines.append("  ".join("-" * w for w in widths) + "  " + "-" * 22)
     return "\n".join(lines)
@@ -92,3 +97,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(render_table(figures))
     # Informational exit status only: CI does not gate on absolute times (SPEC.md section 10).
     return 1 if any(f.status == "MISS" for f in figures) else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

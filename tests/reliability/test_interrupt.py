@@ -56,7 +56,10 @@ def _assert_nothing_half_written(top: Path) -> None:
 
 
 @pytest.mark.skipif(not Path("/proc/self/status").exists(), reason="needs /proc to see the session start")
-def test_sigint_during_paper_session_leaves_an_incomplete_report(demo_root: Path, tmp_path: Path) -> None:
+@pytest.mark.parametrize("delay_s", [0.05, 0.3, 1.0], ids=["at-start", "early", "mid-session"])
+def test_sigint_during_paper_session_leaves_an_incomplete_report(
+    delay_s: float, demo_root: Path, tmp_path: Path
+) -> None:
     """SIGINT mid-session: exit 130, the JSON report says incomplete, nothing half-written anywhere."""
     root = tmp_path / "deploy"
     shutil.copytree(demo_root, root)
@@ -85,7 +88,7 @@ def test_sigint_during_paper_session_leaves_an_incomplete_report(demo_root: Path
     try:
         _wait_for_session(proc)
         assert proc.poll() is None, f"the run ended before it could be interrupted: {proc.communicate()}"
-        time.sleep(0.3)  # let the session get into its ticks, mid-request
+        time.sleep(delay_s)  # land the signal at different points of the session: a real process, real time
         proc.send_signal(signal.SIGINT)
         stdout, stderr = proc.communicate(timeout=60)
     finally:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import math
 import re
 from dataclasses import dataclass
@@ -154,6 +155,46 @@ def test_signed_post_is_accepted_and_any_body_change_is_rejected(body: object, s
     with pytest.raises(ApiError) as refused:
         authenticate(tampered, book, server_ms=1_700_000_000_000)
     assert refused.value.ret_code == 10004
+
+
+@functools.cache
+def _rsa_key_pair() -> tuple[str, str]:
+    """Return one RSA key pair (private PEM, public PEM) for the whole module: generation is slow."""
+    from cryptography.hazmat.primitives import serialization
+    from cryptography.hazmat.primitives.asymmetric import rsa
+
+    key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+    private = key.private_bytes(
+        serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
+    ).decode()
+    public = (
+        key.public_key()
+        .public_bytes(serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo)
+        .decode()
+    )
+    return private, public
+
+
+@SMALL
+@given(st.sampled_from(["GET", "POST"]), params, json_bodies)
+def test_rsa_signatures_round_trip(method: str, query: dict[str, str], body: object) -> None:
+    """RSA (PKCS#1 v1.5, SHA-256, base64) signatures of any GET query or POST body verify in the simulator."""
+    from preflight.exchange.bybit.auth import BybitAuth, Credentials
+    from preflight.simulator.accounts import Account, AccountBook
+    from preflight.simulator.auth import authenticate
+
+    private, public = _rsa_key_pair()
+    book = AccountBook()
+    book.add(Account(uid="2002", api_key="RSAKEY0002", rsa_public_key_pem=public))
+    auth = BybitAuth(
+        Credentials(api_key="RSAKEY0002", rsa_private_key_pem=private), 5000, lambda: 1_700_000_000_000
+    )
+    if method == "GET":
+        request = httpx.Request("GET", "http://sim/v5/order/realtime", params=query)
+    else:
+        request = httpx.Request("POST", "http://sim/v5/order/create", json=body)
+    signed = next(auth.sync_auth_flow(request))
+    assert authenticate(_sim_request(signed), book, server_ms=1_700_000_000_000).uid == "2002"
 
 
 @SMALL

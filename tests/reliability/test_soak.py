@@ -17,6 +17,7 @@ The default run is small (3 seeds per fault type); ``--soak`` runs 30 seeds plus
 from __future__ import annotations
 
 import dataclasses
+import json
 import os
 import random
 import signal
@@ -240,3 +241,52 @@ def test_session_survives_heavy_faults(
     _, faults, seed = heavy_case
     limits = limits_for(seed)
     check_invariants(run_soak_session(demo_root, monkeypatch, faults, seed, limits), limits)
+
+
+@pytest.mark.parametrize(
+    "faults", ["", "rate_limit=0.08", "server_error=0.08", "reset=0.06", "skew_ms=3000"], ids=repr
+)
+def test_run_verdict_is_no_go_exactly_when_a_threshold_is_breached(
+    faults: str, demo_root: Path, tmp_path: Path
+) -> None:
+    """Through the engine, the ``paper.`` checks say NO-GO exactly when the session breached a threshold."""
+    import shutil
+
+    from preflight import catalog, engine
+    from preflight.context import RunOptions
+    from preflight.results import Status, Verdict
+
+    root = tmp_path / "deploy"
+    shutil.copytree(demo_root, root)
+    env = {k: v for k, v in os.environ.items() if not k.startswith("PREFLIGHT_")}
+    options = RunOptions(
+        root=root,
+        entrypoint=ENTRYPOINT,
+        offline=True,
+        paper_ticks=TICKS,
+        paper_seed=5,
+        paper_faults=faults or None,
+        env=env,
+    )
+    with time_limit(SESSION_TIME_LIMIT_S):
+        report = engine.run_checks(
+            catalog.load_runbook(), options, selection=engine.Selection(only=("paper.",))
+        )
+    assert report.paper_metrics is not None, "the paper session did not record its metrics"
+    summary = report.paper_metrics["summary"]
+    assert isinstance(summary, Mapping)
+    breached = summary["status"] == "breached"
+    assert (report.verdict is Verdict.NO_GO) == breached, (report.verdict, summary["status"], faults)
+    failing = {r.check_id for r in report.results if r.status in (Status.FAIL, Status.ERROR)}
+    assert ("paper.summary.status" in failing) == breached, failing
+    assert not any(r.status is Status.ERROR for r in report.results), failing
+    assert breached == bool(faults and not faults.startswith("skew")), (faults, summary["status"])
+    # The guardrail log on disk records every rate-limit event the metrics counted, one JSON per line.
+    block = report.paper_metrics[ENTRYPOINT]
+    assert isinstance(block, Mapping)
+    logs = list((root / "logs" / "guardrails").glob(f"{ENTRYPOINT}-*.jsonl"))
+    assert len(logs) == 1, logs
+    events = [json.loads(line) for line in logs[0].read_text(encoding="utf-8").splitlines()]
+    kinds = Counter(event["type"] for event in events)
+    assert kinds["rate_limit"] == block["rate_limited_events"], (kinds, block["rate_limited_events"])
+    assert kinds["breach"] == len(block["breaches"]), (kinds, block["breaches"])
