@@ -10,7 +10,8 @@ from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from preflight.fsutil import atomic_write_bytes, atomic_write_text, shown_path
+from preflight.errors import ConfigError, InputError, Location, PreflightError
+from preflight.fsutil import atomic_write_bytes, shown_path
 
 if TYPE_CHECKING:
     from preflight.papertrade.session import SessionRun
@@ -48,6 +49,58 @@ class PaperSessionResult:
         }
 
 
+@dataclass(frozen=True)
+class OutputDirs:
+    """The folders a session writes to, all inside the deployment root."""
+
+    log_dir: Path
+    report_dir: Path
+    metrics_dir: Path
+
+
+def _log_directory_location(root: Path) -> Location:
+    """Return where runtime.yaml sets io_queue.log_directory (the file alone when it cannot be found)."""
+    from preflight.deployment.documents import RUNTIME_FILE, load_document
+
+    try:
+        return load_document(root, RUNTIME_FILE).location_of("io_queue.log_directory")
+    except PreflightError:
+        return Location(RUNTIME_FILE)
+
+
+def _ensure_folder(folder: Path, root: Path) -> None:
+    """Refuse ``folder`` when it, or a parent below ``root``, exists as something other than a folder."""
+    shown = shown_path(folder, root)
+    current = root
+    for part in folder.relative_to(root).parts:
+        current = current / part
+        if current.exists() and not current.is_dir():
+            blocker = shown_path(current, root)
+            what = f"{blocker} is a file, not a folder" + (
+                "" if current == folder else f", so {shown} cannot be created"
+            )
+            raise InputError(f"{what}; move it aside so the paper session can write {shown}/")
+
+
+def output_dirs(log_directory: str, root: Path) -> OutputDirs:
+    """Return the session's output folders; InputError when one escapes the root or is not a folder.
+
+    Checked before the session runs, so a bad folder costs no ticks and leaves no half-written artefacts.
+    """
+    relative = Path(log_directory)
+    if relative.is_absolute() or ".." in relative.parts:
+        # Followed, the log would land outside the deployment; refused, the operator knows where to look.
+        raise ConfigError(
+            f"io_queue.log_directory {log_directory!r} points outside the deployment root; "
+            "name a folder inside it, e.g. logs/guardrails",
+            _log_directory_location(root),
+        )
+    dirs = OutputDirs(root / relative, root / REPORT_DIR, root / METRICS_DIR)
+    for folder in (dirs.log_dir, dirs.report_dir, dirs.metrics_dir):
+        _ensure_folder(folder, root)
+    return dirs
+
+
 def stamp_of(moment: datetime) -> str:
     """Return the UTC stamp of artefact names, e.g. ``20261124T213000Z``."""
     return moment.strftime("%Y%m%dT%H%M%SZ")
@@ -76,13 +129,20 @@ def write_artefacts(run: SessionRun, root: Path) -> PaperSessionResult:
     from preflight.papertrade.report import build_report
 
     entrypoint = run.plan.target
-    log_dir = Path(run.plan.log_directory)
-    log_dir = log_dir if log_dir.is_absolute() else root / log_dir
-    stamp = reserve_stamp(log_dir, entrypoint, run.started_at)
-    report_path = root / REPORT_DIR / f"{entrypoint}-{stamp}.json"
+    dirs = output_dirs(run.plan.log_directory, root)
+    try:
+        for folder in (dirs.log_dir, dirs.report_dir, dirs.metrics_dir):
+            folder.mkdir(parents=True, exist_ok=True)
+        stamp = reserve_stamp(dirs.log_dir, entrypoint, run.started_at)
+    except OSError as error:
+        raise InputError(
+            f"cannot create the paper session's folders ({error.strerror or error}); "
+            f"make {shown_path(Path(error.filename or root), root)} writable"
+        ) from None
+    report_path = dirs.report_dir / f"{entrypoint}-{stamp}.json"
     markdown_path = report_path.with_suffix(".md")
-    log_path = log_dir / f"{entrypoint}-{stamp}.jsonl"
-    prom_path = root / METRICS_DIR / f"{entrypoint}.prom"
+    log_path = dirs.log_dir / f"{entrypoint}-{stamp}.jsonl"
+    prom_path = dirs.metrics_dir / f"{entrypoint}.prom"
     names = {
         "report": shown_path(report_path, root),
         "markdown": shown_path(markdown_path, root),
@@ -90,8 +150,18 @@ def write_artefacts(run: SessionRun, root: Path) -> PaperSessionResult:
         "prom": shown_path(prom_path, root),
     }
     report = build_report(run, names)
-    atomic_write_text(log_path, "".join(event.line() + "\n" for event in run.events))
-    atomic_write_bytes(prom_path, generate_latest(run.registry))
-    atomic_write_text(markdown_path, render_markdown(report))
-    atomic_write_text(report_path, json.dumps(report, indent=2, default=str) + "\n")
+    writes: tuple[tuple[Path, bytes], ...] = (
+        (log_path, "".join(event.line() + "\n" for event in run.events).encode("utf-8")),
+        (prom_path, generate_latest(run.registry)),
+        (markdown_path, render_markdown(report).encode("utf-8")),
+        (report_path, (json.dumps(report, indent=2, default=str) + "\n").encode("utf-8")),
+    )
+    for path, data in writes:
+        try:
+            atomic_write_bytes(path, data)
+        except OSError as error:  # each write is atomic: what exists is whole, the rest is absent
+            raise InputError(
+                f"cannot write {shown_path(path, root)} ({error.strerror or error}); "
+                "make its folder writable and run the session again"
+            ) from None
     return PaperSessionResult(report, report_path, markdown_path, log_path, prom_path)

@@ -17,6 +17,10 @@ from preflight.errors import UsageError
 from preflight.exchange import ADAPTERS, AdapterInfo
 from preflight.papertrade.monitoring import MonitoredEntrypoint, monitored_entrypoints
 
+# The same bound as runtime.schema.json session.ticks: a week of one-minute ticks. Longer would keep the
+# session (and the go-live gate waiting on it) busy for hours.
+MAX_TICKS = 10_000
+
 
 @dataclass(frozen=True)
 class SessionOptions:
@@ -145,8 +149,8 @@ def make_plan(deployment: Deployment, options: SessionOptions) -> SessionPlan:
         raise UsageError(f"cannot run a paper session for {name!r}: {reason}")
     session = target.paper_profile.session
     ticks = options.ticks if options.ticks is not None else session.ticks
-    if ticks < 1:
-        raise UsageError(f"--ticks must be at least 1, got {ticks}")
+    if not 1 <= ticks <= MAX_TICKS:
+        raise UsageError(f"--ticks must be between 1 and {MAX_TICKS}, got {ticks}")
     io_queue = deployment.runtime.io_queue
     return SessionPlan(
         target=name,

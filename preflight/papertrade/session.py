@@ -192,7 +192,9 @@ def run_paper_session(
     progress: Progress | None = None,
 ) -> PaperSessionResult:
     """Run the session for ``options.entrypoint``; write its artefacts under ``root`` (default: its root)."""
-    from preflight.papertrade.artefacts import write_artefacts
+    from preflight.papertrade.artefacts import output_dirs, write_artefacts
 
+    target = root or deployment.root
+    output_dirs(deployment.runtime.io_queue.log_directory, target)  # refuse bad folders before any tick
     run = run_session(deployment, keychain, options, progress=progress)
-    return write_artefacts(run, root or deployment.root)
+    return write_artefacts(run, target)

@@ -3,12 +3,16 @@
 from __future__ import annotations
 
 import json
+import stat
 from functools import cache
 from pathlib import Path
 from typing import Any
 
 from preflight.errors import InputError, Location
 from preflight.resources import schemas_dir
+
+MAX_BYTES = 1024 * 1024  # a license or fingerprint is a few kB; more is a wrong or hostile file
+MAX_DEPTH = 32  # the schemas nest 3 levels; json.loads recurses per level, so cap it before parsing
 
 
 @cache
@@ -40,6 +44,70 @@ def _position(text: str, path: list[str | int]) -> tuple[int | None, int | None]
     return (line + 1 if line is not None else None), (col + 1 if col is not None else None)
 
 
+def _read_bytes(path: Path, where: str, error: type[InputError], what_to_do: str) -> bytes:
+    """Return the bytes of a regular file of at most MAX_BYTES; ``error`` in one sentence otherwise."""
+    try:
+        info = path.stat()
+        if stat.S_ISDIR(info.st_mode):
+            raise error(f"is a directory, not a file; {what_to_do}", Location(where))
+        if not stat.S_ISREG(info.st_mode):  # a FIFO or device would block or never end
+            raise error(f"is not a regular file (a pipe, socket or device); {what_to_do}", Location(where))
+        with path.open("rb") as handle:
+            data = handle.read(MAX_BYTES + 1)
+    except FileNotFoundError:
+        raise error(f"file not found; {what_to_do}", Location(where)) from None
+    except OSError as problem:
+        raise error(
+            f"cannot be read ({problem.strerror or type(problem).__name__}); {what_to_do}", Location(where)
+        ) from None
+    if len(data) > MAX_BYTES:
+        raise error(f"is over the {MAX_BYTES // 1024} KiB limit for this file; {what_to_do}", Location(where))
+    if not data.strip():
+        raise error(f"is empty; {what_to_do}", Location(where))
+    return data
+
+
+def _decode(data: bytes, where: str, error: type[InputError], what_to_do: str) -> str:
+    """Decode UTF-8 (a leading BOM is tolerated); ``error`` at the first bad byte's line otherwise."""
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError as problem:
+        line = data.count(b"\n", 0, problem.start) + 1
+        col = problem.start - (data.rfind(b"\n", 0, problem.start) + 1) + 1
+        raise error(
+            f"is not UTF-8 text (byte 0x{data[problem.start]:02x} cannot be decoded); {what_to_do}",
+            Location(where, line, col),
+        ) from None
+
+
+def _check_depth(text: str, where: str, error: type[InputError], what_to_do: str) -> None:
+    """Refuse nesting deeper than MAX_DEPTH in one linear scan (strings skipped), before json.loads."""
+    depth = 0
+    in_string = escaped = False
+    line, line_start = 1, 0
+    for index, char in enumerate(text):
+        if in_string:
+            if escaped:
+                escaped = False
+            elif char == "\\":
+                escaped = True
+            elif char == '"':
+                in_string = False
+        elif char == '"':
+            in_string = True
+        elif char in "[{":
+            depth += 1
+            if depth > MAX_DEPTH:
+                raise error(
+                    f"arrays/objects are nested more than {MAX_DEPTH} levels deep; {what_to_do}",
+                    Location(where, line, index - line_start + 1),
+                )
+        elif char in "]}":
+            depth -= 1
+        if char == "\n":
+            line, line_start = line + 1, index + 1
+
+
 def load_json_file(
     path: Path, schema: str, error: type[InputError], what_to_do: str, display: str | None = None
 ) -> dict[str, Any]:
@@ -47,15 +115,8 @@ def load_json_file(
     import jsonschema
 
     where = display or str(path)
-
-    try:
-        text = path.read_text("utf-8")
-    except FileNotFoundError:
-        raise error(f"file not found; {what_to_do}", Location(where)) from None
-    except (OSError, UnicodeDecodeError) as problem:
-        raise error(
-            f"cannot read the file ({type(problem).__name__}); {what_to_do}", Location(where)
-        ) from None
+    text = _decode(_read_bytes(path, where, error, what_to_do), where, error, what_to_do)
+    _check_depth(text, where, error, what_to_do)
     try:
         data = json.loads(text)
     except json.JSONDecodeError as problem:
@@ -63,6 +124,8 @@ def load_json_file(
             f"not valid JSON ({problem.msg}); {what_to_do}",
             Location(where, problem.lineno, problem.colno),
         ) from None
+    except RecursionError:  # the depth scan should prevent this; never let it escape as a crash
+        raise error(f"nested too deeply to read; {what_to_do}", Location(where)) from None
     validator = jsonschema.Draft202012Validator(load_schema(schema))
     best = jsonschema.exceptions.best_match(validator.iter_errors(data))
     if best is not None:

@@ -4,9 +4,12 @@ from __future__ import annotations
 
 import sys
 from collections.abc import Callable, Mapping
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 from preflight.errors import SecretsError
+
+_MAX_BYTES = 4096  # a passphrase is one line; a big file is the wrong file
 
 if TYPE_CHECKING:
     from preflight.deployment.model import Deployment
@@ -16,6 +19,36 @@ def _tty_prompt(text: str) -> str:
     import getpass
 
     return getpass.getpass(text)
+
+
+def _read_passphrase_file(path: Path, shown: str, env_name: str) -> str:
+    """Return the passphrase file's text without its line break; SecretsError naming the fix otherwise."""
+    try:
+        if not path.is_file():  # a FIFO would block the run; a folder cannot hold a passphrase
+            raise SecretsError(
+                f"the passphrase file {shown} is not a regular file; replace it with a file "
+                f"holding the passphrase or set {env_name}"
+            )
+        with path.open("rb") as handle:
+            data = handle.read(_MAX_BYTES + 1)
+    except OSError as problem:
+        raise SecretsError(
+            f"cannot read the passphrase file {shown} ({type(problem).__name__}); "
+            f"fix its permissions or set {env_name}"
+        ) from None
+    if len(data) > _MAX_BYTES:
+        raise SecretsError(
+            f"the passphrase file {shown} is over {_MAX_BYTES} bytes; write only the passphrase in it"
+        )
+    try:
+        return data.decode("utf-8").rstrip("\r\n")
+    except UnicodeDecodeError as problem:
+        line = data.count(b"\n", 0, problem.start) + 1
+        # The bad byte is part of a secret: name only where it is, never its value.
+        raise SecretsError(
+            f"the passphrase file {shown} is not UTF-8 text (line {line}); save the passphrase as "
+            f"UTF-8 or set {env_name}"
+        ) from None
 
 
 def resolve_passphrase(
@@ -37,13 +70,7 @@ def resolve_passphrase(
     if settings.passphrase_file:
         path = deployment.root / settings.passphrase_file
         if path.exists():
-            try:
-                text = path.read_text("utf-8").rstrip("\r\n")
-            except OSError as problem:
-                raise SecretsError(
-                    f"cannot read the passphrase file {settings.passphrase_file} ({type(problem).__name__}); "
-                    "fix its permissions or set " + settings.passphrase_env
-                ) from None
+            text = _read_passphrase_file(path, settings.passphrase_file, settings.passphrase_env)
             if not text:
                 raise SecretsError(
                     f"the passphrase file {settings.passphrase_file} is empty; write the passphrase in it"

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 from pathlib import Path
 
 import pytest
@@ -136,3 +137,39 @@ def test_malformed_json_points_at_the_line(tmp_path: Path) -> None:
 def test_a_missing_license_says_what_to_do(tmp_path: Path) -> None:
     with pytest.raises(LicenseError, match="file not found; restore"):
         load_license(tmp_path / "none.json")
+
+
+@pytest.mark.parametrize(
+    ("content", "expected"),
+    [
+        (b"", r"license.json: is empty; restore"),
+        (b"  \n", r"license.json: is empty; restore"),
+        (b'{"payload": "D\xe9mo"}', r"license.json:1:15: is not UTF-8 text \(byte 0xe9"),
+        (b"[" * 100_000 + b"]" * 100_000, r"license.json:1:33: .*nested more than 32 levels deep"),
+        (b" " * (1024 * 1024 + 1), r"license.json: is over the 1024 KiB limit"),
+    ],
+    ids=["empty", "blank", "latin1", "deep", "over-size"],
+)
+def test_a_hostile_license_file_is_one_located_sentence(
+    tmp_path: Path, content: bytes, expected: str
+) -> None:
+    path = tmp_path / "license.json"
+    path.write_bytes(content)
+    with pytest.raises(LicenseError, match=expected):
+        load_license(path)
+
+
+def test_a_license_that_is_a_directory_or_a_pipe_is_refused_without_blocking(tmp_path: Path) -> None:
+    (tmp_path / "dir.json").mkdir()
+    with pytest.raises(LicenseError, match=r"dir\.json: is a directory, not a file"):
+        load_license(tmp_path / "dir.json")
+    os.mkfifo(tmp_path / "pipe.json")
+    with pytest.raises(LicenseError, match=r"pipe\.json: is not a regular file"):
+        load_license(tmp_path / "pipe.json")
+
+
+def test_a_utf8_bom_before_a_valid_license_is_accepted(tmp_path: Path) -> None:
+    path, public = signed(tmp_path)
+    path.write_bytes(b"\xef\xbb\xbf" + path.read_bytes())
+    lic = load_license(path)
+    assert verify_signature(public, lic.signature, lic.signed_bytes)

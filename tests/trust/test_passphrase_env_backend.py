@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import os
 from pathlib import Path
 
 import pytest
@@ -137,3 +138,20 @@ def test_the_demo_encrypts_with_a_passphrase_already_in_the_environment(
     assert not (root / "var/secrets/passphrase").exists()
     results = run_trust(root, env={"PREFLIGHT_SECRETS_PASSPHRASE": "operator-set"})
     assert results["secrets.paper_key.active"].status.value == "pass"
+
+
+def test_a_passphrase_file_that_is_not_utf8_names_the_file_not_the_bytes(deployment: Deployment) -> None:
+    (deployment.root / "var/secrets/passphrase").write_bytes(b"\xff\xfe\x00bad")
+    with pytest.raises(SecretsError) as raised:
+        resolve_passphrase(deployment, {})
+    message = str(raised.value)
+    assert "passphrase file var/secrets/passphrase is not UTF-8 text (line 1)" in message
+    assert "bad" not in message and "0xff" not in message  # nothing of the secret leaks
+
+
+def test_a_passphrase_file_that_is_a_pipe_is_refused_without_blocking(deployment: Deployment) -> None:
+    path = deployment.root / "var/secrets/passphrase"
+    path.unlink()
+    os.mkfifo(path)
+    with pytest.raises(SecretsError, match="var/secrets/passphrase is not a regular file"):
+        resolve_passphrase(deployment, {})
