@@ -22,14 +22,16 @@ def license_for(ctx: RunContext) -> SignedLicense:
     """Load the deployment's license (runtime licensing.license_path) once per run."""
     from preflight.trust.license import load_license
 
-    return _licensing_file(ctx, "trust.license", lambda p: p.license_path, load_license)
+    return _licensing_file(ctx, "trust.license", lambda p: p.license_path, load_license, "license_path")
 
 
 def fingerprint_record_for(ctx: RunContext) -> FingerprintRecord:
     """Load the deployment's fingerprint.json (runtime licensing.fingerprint_path) once per run."""
     from preflight.trust.fingerprint import load_record
 
-    return _licensing_file(ctx, "trust.fingerprint_record", lambda p: p.fingerprint_path, load_record)
+    return _licensing_file(
+        ctx, "trust.fingerprint_record", lambda p: p.fingerprint_path, load_record, "fingerprint_path"
+    )
 
 
 def _licensing_file(
@@ -37,15 +39,25 @@ def _licensing_file(
     memo_key: str,
     relative_of: Callable[[LicensingPolicy], str],
     load_file: Callable[[Path, str], T],
+    field_name: str,
 ) -> T:
     """Load the file a runtime licensing field names once per run, recording it as a run input."""
     from preflight.deployment import deployment_for
+    from preflight.deployment.documents import resolve_under
+    from preflight.errors import ConfigError, LicenseError
 
     def load() -> T:
-        """Load the file named by the runtime policy."""
+        """Load the file named by the runtime policy; a path leaving the root is refused, not followed."""
         relative = relative_of(deployment_for(ctx).runtime.licensing)
-        ctx.record_input(ctx.root / relative)
-        return load_file(ctx.root / relative, relative)
+        try:
+            path = resolve_under(ctx.root, relative)
+        except ConfigError as error:
+            raise LicenseError(
+                f"config/runtime.yaml licensing.{field_name} {relative!r} is refused: {error.message}; "
+                "point it at a file under the deployment root"
+            ) from None
+        ctx.record_input(path)
+        return load_file(path, relative)
 
     return ctx.memo(memo_key, load)
 
