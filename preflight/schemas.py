@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Mapping, Sequence
+from datetime import datetime
 from functools import cache
 from typing import Any
 
@@ -35,18 +37,48 @@ def schema_text(name: str) -> str:
     return (schemas_dir() / f"{name}{_SUFFIX}").read_text(encoding="utf-8")
 
 
+_RFC3339 = re.compile(r"^\d{4}-\d{2}-\d{2}[Tt]\d{2}:\d{2}:\d{2}(\.\d+)?([Zz]|[+-]\d{2}:\d{2})$")
+
+
+def is_rfc3339_date_time(value: object) -> bool:
+    """Say whether ``value`` is an RFC 3339 date-time with a timezone (non-strings are not our business)."""
+    if not isinstance(value, str):
+        return True
+    if not _RFC3339.match(value):
+        return False
+    try:
+        datetime.fromisoformat(value.replace("z", "Z").replace("t", "T"))
+    except ValueError:
+        return False
+    return True
+
+
 @cache
 def _validator(schema_json: str) -> Any:
     from jsonschema import Draft202012Validator, FormatChecker
 
     schema = json.loads(schema_json)
     Draft202012Validator.check_schema(schema)
-    return Draft202012Validator(schema, format_checker=FormatChecker())
+    # Only the formats we check ourselves: jsonschema's own date-time check depends on an optional
+    # package, and a schema must not pass on one machine and fail on another.
+    checker = FormatChecker(formats=())
+    checker.checks("date-time")(is_rfc3339_date_time)
+    return Draft202012Validator(schema, format_checker=checker)
+
+
+# id(schema) -> (schema, validator): schemas are long-lived constants, so the serialisation below is
+# paid once per object; holding the schema keeps its id from being reused by another object.
+_BY_ID: dict[int, tuple[Mapping[str, Any], Any]] = {}
 
 
 def validator_for(schema: Mapping[str, Any]) -> Any:
     """Return a (cached) Draft 2020-12 validator with format checking for ``schema``."""
-    return _validator(json.dumps(schema, sort_keys=True))
+    known = _BY_ID.get(id(schema))
+    if known is not None and known[0] is schema:
+        return known[1]
+    validator = _validator(json.dumps(schema, sort_keys=True))
+    _BY_ID[id(schema)] = (schema, validator)
+    return validator
 
 
 def validate_document(
@@ -57,13 +89,24 @@ def validate_document(
     instance: object = None,
 ) -> None:
     """Validate ``document`` (or the node at ``at``) against ``schema``; ConfigError at the bad node."""
+    if isinstance(schema, str) and instance is None:
+        # several checks validate the same file against the same schema; the document is immutable
+        problem = document.memo(("schema", schema, tuple(at)), lambda: _problem(document, schema, at, None))
+    else:
+        problem = _problem(document, schema, at, instance)
+    if problem is not None:
+        raise problem
+
+
+def _problem(
+    document: YamlDocument, schema: Mapping[str, Any] | str, at: Sequence[str | int], instance: object
+) -> ConfigError | None:
+    """Return the located error of validating ``document`` (see validate_document), None when valid."""
     resolved = load_schema(schema) if isinstance(schema, str) else schema
     if instance is None:
         instance = document.lookup(at).value if at else document.to_plain()  # type: ignore[union-attr]
     error = best_error(resolved, instance)
-    if error is None:
-        return
-    raise located_error(document, error, prefix=tuple(at))
+    return None if error is None else located_error(document, error, prefix=tuple(at))
 
 
 def best_error(schema: Mapping[str, Any], instance: object) -> Any:

@@ -69,6 +69,8 @@ def open_brackets(text: str, display: str) -> list[tuple[str, int]]:
     """
     stack: list[tuple[str, int]] = []
     for number, line in enumerate(text.splitlines(), start=1):
+        if not stack and "[" not in line and "{" not in line:
+            continue  # nothing can open here and nothing is open: quotes and comments end with the line
         quote = ""
         last = ""  # the last non-blank character before the current one on this line
         for column, char in enumerate(line, start=1):

@@ -7,19 +7,22 @@ location and one sentence saying what to do; nothing here hangs or prints a trac
 
 from __future__ import annotations
 
+import gc
 import math
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar, cast
 
 from preflight.errors import ConfigError, Location
 from preflight.yamldiag import MAX_BYTES as MAX_BYTES  # re-exported: the documented limit lives here too
 from preflight.yamldiag import has_content, marked_error, open_brackets, read_text, unmarked_error
+from preflight.yamlfast import Fallback, fast_tree
 
 MAX_NODES = 200_000  # plain-conversion budget: aliases may share nodes, expansion may not explode
 _MISSING = object()
+_T = TypeVar("_T")
 
 PathLike = str | Sequence[str | int]
 
@@ -55,6 +58,7 @@ class YamlDocument:
         self.display = display  # the name used in locations, e.g. ``config/runtime.yaml``
         self.tree = tree
         self._plain: object = _MISSING
+        self._memo: dict[object, Any] = {}
 
     def __repr__(self) -> str:
         return f"YamlDocument({self.display!r})"
@@ -147,6 +151,12 @@ class YamlDocument:
         _depth, loc, key_loc = self._position(split_path(path))
         return key_loc or loc
 
+    def memo(self, key: object, compute: Callable[[], _T]) -> _T:
+        """Return ``compute()``, computed once per document and ``key`` (the document never changes)."""
+        if key not in self._memo:
+            self._memo[key] = compute()
+        return cast(_T, self._memo[key])
+
     def to_plain(self) -> object:
         """Return the whole document as plain Python values (cached), for schema validation."""
         if self._plain is _MISSING:
@@ -205,6 +215,9 @@ def _plain(
             "write the configuration out without nested aliases",
             Location(display),
         )
+    kind = type(node)
+    if kind is str or kind is int or kind is bool or node is None:
+        return node  # the fast reader's scalars are plain already
     if isinstance(node, dict | list):
         if id(node) in active:
             raise ConfigError(
@@ -255,14 +268,33 @@ def load_yaml(path: Path, display: str | None = None) -> YamlDocument:
 
 def parse_yaml(text: str, display: str, path: Path | None = None) -> YamlDocument:
     """Parse YAML ``text`` shown as ``display``; see :func:`load_yaml`."""
-    from ruamel.yaml import YAML
-    from ruamel.yaml.error import MarkedYAMLError, YAMLError
-
     if not has_content(text):
         raise ConfigError(
             "the file is empty (or holds only comments); restore its content", Location(display, 1, 1)
         )
     still_open = open_brackets(text, display)
+    # Parsing allocates hundreds of thousands of acyclic objects; the cyclic collector would rescan the
+    # growing heap again and again (a quarter of the time for a large deployment), for nothing.
+    collecting = gc.isenabled()
+    gc.disable()
+    try:
+        try:
+            tree = fast_tree(text)
+        except Fallback:
+            tree = _round_trip_tree(text, display, still_open)
+        document = YamlDocument(path or Path(display), display, tree)
+        document.to_plain()  # fail now (alias bombs, cycles), not in the middle of a check
+    finally:
+        if collecting:
+            gc.enable()
+    return document
+
+
+def _round_trip_tree(text: str, display: str, still_open: list[tuple[str, int]]) -> Any:
+    """Parse with ruamel's round-trip loader: slower, but exact for every YAML feature and error."""
+    from ruamel.yaml import YAML
+    from ruamel.yaml.error import MarkedYAMLError, YAMLError
+
     yaml = YAML(typ="rt", pure=True)
     yaml.allow_duplicate_keys = False
     try:
@@ -275,6 +307,4 @@ def parse_yaml(text: str, display: str, path: Path | None = None) -> YamlDocumen
         raise ConfigError(
             "the document is nested too deeply to read; flatten it", Location(display)
         ) from None
-    document = YamlDocument(path or Path(display), display, tree)
-    document.to_plain()  # fail now (alias bombs, cycles), not in the middle of a check
-    return document
+    return tree

@@ -50,6 +50,9 @@ class SessionRun:
     started_at: datetime
     finished_at: datetime
     wall_seconds: float
+    # the embedded simulator the session ran against (None for an external endpoint): tests read its
+    # orders and fault counts; the frozen dataclass keeps the attribute itself read-only
+    simulator: BybitSimulator | None = None
 
     @property
     def target(self) -> RunRecord:
@@ -180,6 +183,7 @@ def run_session(
         started_at=started_at,
         finished_at=datetime.now(UTC),
         wall_seconds=time.perf_counter() - wall_start,
+        simulator=simulator,
     )
 
 

@@ -139,21 +139,11 @@ def run_soak_session(
 
     deployment = with_limits(load_deployment(demo_root), limits)
     env = {k: v for k, v in os.environ.items() if not k.startswith("PREFLIGHT_")}
-    created: list[Any] = []
-    build = session_module._simulator
-
-    def capturing(*args: Any, **kwargs: Any) -> Any:
-        simulator = build(*args, **kwargs)
-        created.append(simulator)
-        return simulator
-
-    # The session builds its simulator privately; the soak needs it to count orders per orderLinkId.
-    monkeypatch.setattr(session_module, "_simulator", capturing)
     options = SessionOptions(ENTRYPOINT, ticks=TICKS, seed=seed, faults=faults)
     with time_limit(SESSION_TIME_LIMIT_S):
         run = session_module.run_session(deployment, lambda: open_keychain(deployment, env), options)
-    assert len(created) == 1, "the session should run against exactly one embedded simulator"
-    return SoakRun(run, created[0])
+    assert run.simulator is not None, "the session should run against an embedded simulator"
+    return SoakRun(run, run.simulator)
 
 
 def series_total(index: Any, name: str, **labels: str) -> float:

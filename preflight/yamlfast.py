@@ -1,0 +1,191 @@
+"""A fast reader for the plain YAML deployments are written in, keeping ruamel-style positions.
+
+ruamel's round-trip scanner spends about half of a parse gathering comments, which preflight never
+uses. Here the safe composer builds the nodes and :func:`fast_tree` turns them into dicts and lists
+whose ``lc`` answers like ruamel's. Whatever it cannot reproduce exactly raises :class:`Fallback`, and
+:mod:`preflight.yamlio` then reads the text with the round-trip loader as before.
+"""
+
+from __future__ import annotations
+
+import math
+from functools import cache
+from typing import Any
+
+# The fast reader: ruamel's safe composer skips the round-trip scanner's comment gathering (about half
+# of the parse). It handles the plain subset deployments are written in; anything else - an error,
+# an anchor, a tag or key type beyond str/int/float/bool/null, a directive, a non-finite number - is
+# re-read by the round-trip loader, so values, positions and every message stay exactly as before.
+_CORE = "tag:yaml.org,2002:"
+_STR, _MAP, _SEQ = f"{_CORE}str", f"{_CORE}map", f"{_CORE}seq"
+_SCALARS = frozenset(f"{_CORE}{name}" for name in ("int", "float", "bool", "null"))
+
+
+class Fallback(Exception):
+    """Internal: the fast reader met something only the round-trip loader reproduces exactly."""
+
+
+class _Positions:
+    """The 0-based positions of a fast node, answering like ruamel's ``.lc``."""
+
+    __slots__ = ("_items", "col", "line")
+
+    def __init__(self, line: int, col: int) -> None:
+        self.line = line
+        self.col = col
+        self._items: dict[Any, tuple[int, int, int, int]] = {}
+
+    def key(self, key: Any) -> tuple[int, int]:
+        """Return where mapping key ``key`` starts."""
+        pos = self._items[key]
+        return pos[0], pos[1]
+
+    def value(self, key: Any) -> tuple[int, int]:
+        """Return where the value of mapping key ``key`` starts."""
+        pos = self._items[key]
+        return pos[2], pos[3]
+
+    def item(self, index: int) -> tuple[int, int]:
+        """Return where sequence item ``index`` starts."""
+        pos = self._items[index]
+        return pos[0], pos[1]
+
+
+class _FastMap(dict[str, Any]):
+    """A mapping of the fast reader, with ruamel-style positions in ``lc``."""
+
+    lc: _Positions
+
+
+class _FastSeq(list[Any]):
+    """A sequence of the fast reader, with ruamel-style positions in ``lc``."""
+
+    lc: _Positions
+
+
+def fast_tree(text: str) -> Any:
+    """Compose ``text`` with the safe composer and build the positioned tree; Fallback when unsure."""
+    from ruamel.yaml import YAML
+
+    if text.startswith("%") or "\n%" in text:
+        raise Fallback  # a %YAML directive may change how scalars resolve
+    yaml = YAML(typ="safe", pure=True)
+    try:
+        yaml.Reader, yaml.Scanner, yaml.Parser, yaml.Composer = _stages()
+        node = yaml.compose(text)
+    except Exception:  # any failure is reported in the round-trip loader's wording
+        raise Fallback from None
+    try:
+        return None if node is None else _FastBuilder(text, yaml.constructor).build(node)
+    except Exception:  # Fallback itself, too deep a tree, a scalar the safe constructor refuses
+        raise Fallback from None
+
+
+class _Mark:
+    """Where a token starts or ends (0-based), all the fast reader needs of ruamel's marks."""
+
+    __slots__ = ("column", "index", "line")
+
+    def __init__(self, line: int, column: int, index: int) -> None:
+        self.line = line
+        self.column = column
+        self.index = index
+
+
+@cache
+def _stages() -> tuple[Any, Any, Any, Any]:
+    """Return ruamel's reader, scanner, parser and composer, wired to each other directly.
+
+    ruamel reaches each stage through a property that asks the loader again on every token (a fifth of
+    the parse); the subclasses shadow those properties with the objects themselves, fixed at creation.
+    Should a ruamel release change these names, the failure is a Fallback to the round-trip loader.
+    """
+    from ruamel.yaml.composer import Composer
+    from ruamel.yaml.parser import Parser
+    from ruamel.yaml.reader import Reader
+    from ruamel.yaml.scanner import Scanner
+
+    class LightReader(Reader):
+        def get_mark(self) -> _Mark:
+            # ruamel's marks carry the buffer for error snippets; errors are the round-trip loader's job
+            return _Mark(self.line, self.column, self.index)
+
+    class DirectScanner(Scanner):
+        reader = None
+
+        def __init__(self, loader: Any = None) -> None:
+            self.reader = loader.reader
+            super().__init__(loader)
+
+    class DirectParser(Parser):
+        scanner = None
+        resolver = None
+
+        def __init__(self, loader: Any) -> None:
+            self.scanner, self.resolver = loader.scanner, loader.resolver
+            super().__init__(loader)
+
+    class DirectComposer(Composer):
+        parser = None
+        resolver = None
+
+        def __init__(self, loader: Any = None) -> None:
+            self.parser, self.resolver = loader.parser, loader.resolver
+            super().__init__(loader)
+
+    return LightReader, DirectScanner, DirectParser, DirectComposer
+
+
+class _FastBuilder:
+    """Turn composed nodes into the positioned tree, refusing what the round-trip loader does differently."""
+
+    def __init__(self, text: str, constructor: Any) -> None:
+        self.text = text
+        self.constructor = constructor
+        self.constructors = constructor.yaml_constructors
+        self._lines: list[str] | None = None
+
+    def build(self, node: Any) -> Any:
+        """Return the plain-typed, positioned value of ``node``."""
+        if node.anchor is not None:
+            raise Fallback  # aliases: the round-trip loader's sharing and budget messages apply
+        tag = node.tag
+        if tag == _STR:
+            return node.value
+        if tag in _SCALARS:
+            value = self.constructors[tag](self.constructor, node)
+            if isinstance(value, float) and not math.isfinite(value):
+                raise Fallback
+            return value
+        mark = node.start_mark
+        if tag == _MAP:
+            mapping = _FastMap()
+            mapping.lc = positions = _Positions(mark.line, mark.column)
+            for key_node, value_node in node.value:
+                if key_node.tag != _STR or key_node.anchor is not None:
+                    raise Fallback  # merge keys, non-string keys
+                key = key_node.value
+                if key in mapping:
+                    raise Fallback  # duplicate key: the round-trip loader names both lines
+                mapping[key] = self.build(value_node)
+                key_mark, value_mark = key_node.start_mark, value_node.start_mark
+                if value_mark.line != key_mark.line and value_node.value == "":
+                    self._check_empty(key_mark.line)
+                positions._items[key] = (key_mark.line, key_mark.column, value_mark.line, value_mark.column)
+            return mapping
+        if tag == _SEQ:
+            sequence = _FastSeq()
+            sequence.lc = positions = _Positions(mark.line, mark.column)
+            for index, item in enumerate(node.value):
+                sequence.append(self.build(item))
+                item_mark = item.start_mark
+                positions._items[index] = (item_mark.line, item_mark.column, item_mark.line, item_mark.column)
+            return sequence
+        raise Fallback
+
+    def _check_empty(self, line: int) -> None:
+        """Refuse ``key: # comment`` with no value: the round-trip loader places that value differently."""
+        if self._lines is None:
+            self._lines = self.text.splitlines()
+        if line < len(self._lines) and "#" in self._lines[line]:
+            raise Fallback
