@@ -53,6 +53,13 @@ def is_rfc3339_date_time(value: object) -> bool:
     return True
 
 
+def _is_regex(value: object) -> bool:
+    """Say whether ``value`` compiles as a Python regex (raises re.error, which jsonschema reports)."""
+    if isinstance(value, str):
+        re.compile(value)
+    return True
+
+
 @cache
 def _validator(schema_json: str) -> Any:
     from jsonschema import Draft202012Validator, FormatChecker
@@ -63,6 +70,7 @@ def _validator(schema_json: str) -> Any:
     # package, and a schema must not pass on one machine and fail on another.
     checker = FormatChecker(formats=())
     checker.checks("date-time")(is_rfc3339_date_time)
+    checker.checks("regex", raises=re.error)(_is_regex)  # config_value's ``matches`` patterns
     return Draft202012Validator(schema, format_checker=checker)
 
 

@@ -96,9 +96,11 @@ class _Mark:
 def _stages() -> tuple[Any, Any, Any, Any]:
     """Return ruamel's reader, scanner, parser and composer, wired to each other directly.
 
-    ruamel reaches each stage through a property that asks the loader again on every token (a fifth of
-    the parse); the subclasses shadow those properties with the objects themselves, fixed at creation.
-    Should a ruamel release change these names, the failure is a Fallback to the round-trip loader.
+    ruamel reaches each stage through a property that asks the loader again on every token; these
+    subclasses hold the objects themselves, make marks without the error-snippet payload and skip the
+    simple-key bookkeeping when no key is pending: together a third off the compose. Should a ruamel
+    release rename what they rely on, the failure is a Fallback to the round-trip loader, and
+    tests/test_yamlfast.py compares both readers.
     """
     from ruamel.yaml.composer import Composer
     from ruamel.yaml.parser import Parser
@@ -116,6 +118,25 @@ def _stages() -> tuple[Any, Any, Any, Any]:
         def __init__(self, loader: Any = None) -> None:
             self.reader = loader.reader
             super().__init__(loader)
+
+        # The two below are asked before every token; same logic as ruamel's, minus the calls made
+        # when no simple key is pending (most of the time) and the per-choice loop.
+        def need_more_tokens(self) -> bool:
+            if self.done:
+                return False
+            if not self.tokens:
+                return True
+            if not self.possible_simple_keys:
+                return False
+            self.stale_possible_simple_keys()
+            return bool(self.next_possible_simple_key() == self.tokens_taken)
+
+        def check_token(self, *choices: Any) -> bool:
+            while self.need_more_tokens():
+                self.fetch_more_tokens()
+            if self.tokens:
+                return not choices or isinstance(self.tokens[0], choices)
+            return False
 
     class DirectParser(Parser):
         scanner = None
