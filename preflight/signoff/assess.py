@@ -52,6 +52,12 @@ class ItemAssessment:
     missing: tuple[str, ...]  # check ids (or ``see:`` selectors) with no result in the report
     state: ItemState
     required: bool
+    see: tuple[str, ...] = ()  # the item's ``see:`` selectors: results proven elsewhere in the runbook
+
+    @property
+    def own_results(self) -> tuple[CheckResult, ...]:
+        """Return the results of the item's own checks (not those it points to with ``see:``)."""
+        return tuple(r for r in self.results if not any(selector_matches(s, r.check_id) for s in self.see))
 
     @property
     def ticked(self) -> bool:
@@ -188,12 +194,15 @@ def assess(
     for section in report.sections:
         for number, item in enumerate(section.items, start=1):
             own = (*item.check_ids, *declared.get(item.id, ()))
-            results, missing = _item_results(own, see.get(item.id, ()), by_id, report.results)
+            selectors = tuple(see.get(item.id, ()))
+            results, missing = _item_results(own, selectors, by_id, report.results)
             claimed.update(r.check_id for r in results)
             # No result to judge by counts as required: an unproven item must not pass silently.
             required = not results or any(r.severity is not Severity.INFO for r in results)
             state = _state(results, missing)
-            items.append(ItemAssessment(section.id, number, item, results, missing, state, required))
+            items.append(
+                ItemAssessment(section.id, number, item, results, missing, state, required, selectors)
+            )
     unassigned = tuple(r for r in report.results if r.check_id not in claimed)
     frozen_items = tuple(items)
     return Assessment(frozen_items, unassigned, _verdict(report, frozen_items, unassigned))

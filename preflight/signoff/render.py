@@ -164,8 +164,17 @@ def _item_lines(assessment: ItemAssessment, kind: str, variables: Mapping[str, s
     if assessment.state is ItemState.NO_CHECKS:
         lines.append("  - not evaluated: the runbook declares no check for this item.")
         return lines
-    if assessment.results:
-        lines.append(f"  - Evidence: {evidence_line(assessment.results, root)}")
+    own = assessment.own_results
+    if own:
+        lines.append(f"  - Evidence: {evidence_line(own, root)}")
+    referenced = [r for r in assessment.results if r not in own]
+    if referenced:
+        # The evidence of checks proven elsewhere is already shown at their own item; say so, not again.
+        passed_here = sum(1 for r in referenced if r.status is Status.PASS)
+        selectors = ", ".join(code(s) for s in assessment.see)
+        lines.append(
+            f"  - Proven by the {selectors} checks shown above: {passed_here}/{len(referenced)} passed."
+        )
     lines.extend(f"  - {line}" for line in problem_lines(assessment.results))
     lines.extend(
         f"  - {code(missing)} not run: no result in the report (not selected, or the run stopped early)."

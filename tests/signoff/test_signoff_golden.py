@@ -66,7 +66,7 @@ def test_golden_says_why_an_item_is_not_ticked() -> None:
 def test_golden_evidence_is_one_line_with_values_and_locations() -> None:
     text = GOLDEN.read_text(encoding="utf-8")
     evidence = re.findall(r"^  - Evidence: (.+)$", text, flags=re.MULTILINE)
-    assert len(evidence) == 14  # one per item
+    assert len(evidence) == 13  # one per item with checks of its own (the see: item points upward instead)
     assert evidence[0] == (
         "trading.entrypoints.bybit_desktop_paper.environment `bybit_paper` (config/runtime.yaml:6); "
         "profile `multi_strategy_default` (config/runtime.yaml:7); "
@@ -78,6 +78,9 @@ def test_golden_paper_report_item_is_proven_by_the_checks_its_see_points_to() ->
     text = GOLDEN.read_text(encoding="utf-8")
     item = text[text.index("- [x] The paper report satisfies every item of step 4.") :].split("\n- ")[0]
     assert "Checks (2/2 passed): `paper.summary.status`, `paper.entrypoint.breaches`" in item
+    # Evidence of checks proven at another item is not repeated; the item says where it stands.
+    assert "  - Proven by the `paper.` checks shown above: 2/2 passed." in item
+    assert "Evidence:" not in item
 
 
 def test_golden_has_banner_metrics_waivers_digests_and_attestation(samples: ModuleType) -> None:
