@@ -1,8 +1,39 @@
-"""Shared pytest configuration: the ``--soak`` option that enables the long fault soak."""
+"""Shared pytest configuration: the ``--soak`` option and the ``time_limit`` guard against hangs."""
 
 from __future__ import annotations
 
+import signal
+from collections.abc import Callable, Iterator
+from contextlib import AbstractContextManager, contextmanager
+from types import FrameType
+
 import pytest
+
+
+class TimeLimitExceeded(BaseException):
+    """Raised by the alarm; a BaseException so no ``except Exception`` in the code under test eats it."""
+
+
+@contextmanager
+def _time_limit(seconds: float, what: str) -> Iterator[None]:
+    """Interrupt the block after ``seconds`` (SIGALRM interrupts blocking syscalls too, PEP 475)."""
+
+    def expire(signum: int, frame: FrameType | None) -> None:
+        raise TimeLimitExceeded(f"{what} still running after {seconds} s: a hang")
+
+    previous = signal.signal(signal.SIGALRM, expire)
+    signal.setitimer(signal.ITIMER_REAL, seconds)
+    try:
+        yield
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, previous)
+
+
+@pytest.fixture
+def time_limit() -> Callable[[float, str], AbstractContextManager[None]]:
+    """Return ``time_limit(seconds, what)``: a block that fails as a hang when it overruns."""
+    return _time_limit
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:

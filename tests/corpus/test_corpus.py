@@ -15,14 +15,12 @@ from __future__ import annotations
 import os
 import re
 import shutil
-import signal
 import subprocess
 import sys
-from collections.abc import Iterator, Mapping
-from contextlib import contextmanager
+from collections.abc import Callable, Mapping
+from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from pathlib import Path
-from types import FrameType
 from typing import Any
 
 import pytest
@@ -30,6 +28,7 @@ import pytest
 HERE = Path(__file__).resolve().parent
 ENTRYPOINT = "bybit_desktop_paper"
 CASE_TIMEOUT_S = 20
+TimeLimit = Callable[[float, str], AbstractContextManager[None]]  # the conftest fixture
 ALLOWED_WRITES = ("deploy/reports/", "deploy/logs/", "deploy/var/metrics/")
 # How the engine words an exception that escaped a check kind: a bug, never an operator message.
 INTERNAL_ERROR = re.compile(
@@ -214,26 +213,6 @@ def apply_mutation(root: Path, mutation: Mapping[str, Any]) -> None:
 # ------------------------------------------------------------------------------------------- the run
 
 
-class CaseTimeout(BaseException):
-    """Raised by the alarm; a BaseException so no ``except Exception`` in the code under test eats it."""
-
-
-@contextmanager
-def time_limit(seconds: float) -> Iterator[None]:
-    """Interrupt the block after ``seconds`` (SIGALRM interrupts blocking syscalls too, PEP 475)."""
-
-    def expire(signum: int, frame: FrameType | None) -> None:
-        raise CaseTimeout(f"case still running after {seconds} s: a hang")
-
-    previous = signal.signal(signal.SIGALRM, expire)
-    signal.setitimer(signal.ITIMER_REAL, seconds)
-    try:
-        yield
-    finally:
-        signal.setitimer(signal.ITIMER_REAL, 0)
-        signal.signal(signal.SIGALRM, previous)
-
-
 def snapshot(top: Path) -> dict[str, tuple[str, int, int]]:
     """Return every entry under ``top``: relative path -> (type, size, mtime_ns), without following links."""
     entries: dict[str, tuple[str, int, int]] = {}
@@ -298,6 +277,7 @@ def test_broken_deployment_trips_its_check_cleanly(
     tmp_path: Path,
     monkeypatch: pytest.MonkeyPatch,
     capfd: pytest.CaptureFixture[str],
+    time_limit: TimeLimit,
 ) -> None:
     """Run one corpus case: named check, words, no traceback, no hang, no write outside the reports."""
     if case.skip_as_root and _is_root():
@@ -309,7 +289,7 @@ def test_broken_deployment_trips_its_check_cleanly(
     cwd.mkdir()
     monkeypatch.chdir(cwd)
     before = snapshot(tmp_path)
-    with time_limit(CASE_TIMEOUT_S):
+    with time_limit(CASE_TIMEOUT_S, "case"):
         report = run_engine(root, case.paper)
     after = snapshot(tmp_path)
     out, err = capfd.readouterr()

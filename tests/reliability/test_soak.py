@@ -20,16 +20,16 @@ import dataclasses
 import json
 import os
 import random
-import signal
 from collections import Counter
-from collections.abc import Iterator, Mapping
-from contextlib import contextmanager
+from collections.abc import Callable, Mapping
+from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from pathlib import Path
-from types import FrameType
 from typing import Any
 
 import pytest
+
+TimeLimit = Callable[[float, str], AbstractContextManager[None]]  # the conftest fixture
 
 ENTRYPOINT = "bybit_desktop_paper"
 PAPER_PROFILE = "bybit_paper"
@@ -68,26 +68,6 @@ def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
     if "heavy_case" in metafunc.fixturenames:
         cases = [(name, spec, seed) for name, spec in HEAVY_FAULTS.items() for seed in seeds]
         metafunc.parametrize("heavy_case", cases, ids=[f"{n}-seed{s}" for n, _, s in cases])
-
-
-class SessionTimeout(BaseException):
-    """Raised by the alarm; a BaseException so no ``except Exception`` in the session eats it."""
-
-
-@contextmanager
-def time_limit(seconds: float) -> Iterator[None]:
-    """Fail the block if it runs longer than ``seconds`` (a hung session)."""
-
-    def expire(signum: int, frame: FrameType | None) -> None:
-        raise SessionTimeout(f"the paper session did not end within {seconds} s")
-
-    previous = signal.signal(signal.SIGALRM, expire)
-    signal.setitimer(signal.ITIMER_REAL, seconds)
-    try:
-        yield
-    finally:
-        signal.setitimer(signal.ITIMER_REAL, 0)
-        signal.signal(signal.SIGALRM, previous)
 
 
 @dataclass(frozen=True)
@@ -129,7 +109,7 @@ class SoakRun:
 
 
 def run_soak_session(
-    demo_root: Path, monkeypatch: pytest.MonkeyPatch, faults: str, seed: int, limits: Limits
+    demo_root: Path, time_limit: TimeLimit, faults: str, seed: int, limits: Limits
 ) -> SoakRun:
     """Run one session in simulated time, keeping hold of the simulator it creates."""
     from preflight.deployment.load import load_deployment
@@ -140,7 +120,7 @@ def run_soak_session(
     deployment = with_limits(load_deployment(demo_root), limits)
     env = {k: v for k, v in os.environ.items() if not k.startswith("PREFLIGHT_")}
     options = SessionOptions(ENTRYPOINT, ticks=TICKS, seed=seed, faults=faults)
-    with time_limit(SESSION_TIME_LIMIT_S):
+    with time_limit(SESSION_TIME_LIMIT_S, "the paper session"):
         run = session_module.run_session(deployment, lambda: open_keychain(deployment, env), options)
     assert run.simulator is not None, "the session should run against an embedded simulator"
     return SoakRun(run, run.simulator)
@@ -215,29 +195,29 @@ def check_invariants(soak: SoakRun, limits: Limits) -> None:
 
 
 def test_session_survives_faults(
-    fault_case: tuple[str, str, int], demo_root: Path, monkeypatch: pytest.MonkeyPatch
+    fault_case: tuple[str, str, int], demo_root: Path, time_limit: TimeLimit
 ) -> None:
     """A short session under one fault type (or the mixture) keeps every soak invariant."""
     _, faults, seed = fault_case
     limits = limits_for(seed)
-    check_invariants(run_soak_session(demo_root, monkeypatch, faults, seed, limits), limits)
+    check_invariants(run_soak_session(demo_root, time_limit, faults, seed, limits), limits)
 
 
 @pytest.mark.soak
 def test_session_survives_heavy_faults(
-    heavy_case: tuple[str, str, int], demo_root: Path, monkeypatch: pytest.MonkeyPatch
+    heavy_case: tuple[str, str, int], demo_root: Path, time_limit: TimeLimit
 ) -> None:
     """Under heavy fault rates budgets run out, yet nothing is doubled and the accounting holds."""
     _, faults, seed = heavy_case
     limits = limits_for(seed)
-    check_invariants(run_soak_session(demo_root, monkeypatch, faults, seed, limits), limits)
+    check_invariants(run_soak_session(demo_root, time_limit, faults, seed, limits), limits)
 
 
 @pytest.mark.parametrize(
     "faults", ["", "rate_limit=0.08", "server_error=0.08", "reset=0.06", "skew_ms=3000"], ids=repr
 )
 def test_run_verdict_is_no_go_exactly_when_a_threshold_is_breached(
-    faults: str, demo_root: Path, tmp_path: Path
+    faults: str, demo_root: Path, tmp_path: Path, time_limit: TimeLimit
 ) -> None:
     """Through the engine, the ``paper.`` checks say NO-GO exactly when the session breached a threshold."""
     import shutil
@@ -258,7 +238,7 @@ def test_run_verdict_is_no_go_exactly_when_a_threshold_is_breached(
         paper_faults=faults or None,
         env=env,
     )
-    with time_limit(SESSION_TIME_LIMIT_S):
+    with time_limit(SESSION_TIME_LIMIT_S, "the paper session"):
         report = engine.run_checks(
             catalog.load_runbook(), options, selection=engine.Selection(only=("paper.",))
         )
