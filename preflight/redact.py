@@ -16,7 +16,8 @@ def mask(value: str | None, visible: int = 4) -> str:
 
 def scrub(text: str, secrets: Iterable[str | None]) -> str:
     """Replace every occurrence of each secret in ``text`` by its mask (for messages from libraries)."""
-    for secret in secrets:
-        if secret and len(secret) >= 4:
+    # Longest first: masking a shorter secret inside a longer one would leave the longer one's rest readable.
+    for secret in sorted({s for s in secrets if s}, key=len, reverse=True):
+        if len(secret) >= 4:
             text = text.replace(secret, mask(secret))
     return text

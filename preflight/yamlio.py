@@ -162,12 +162,10 @@ class YamlDocument:
         if self._plain is _MISSING:
             try:
                 self._plain = to_plain(self.tree, self.display)
-            except _NonFinite as error:
-                raise ConfigError(
-                    f"{format_path(error.path)}: the number is {error.text} (too large or not a number); "
-                    "write a finite value",
-                    self.location_of(error.path),
-                ) from None
+            except _BadScalar as error:
+                # the path itself may hold the bad key: show it escaped
+                shown = format_path(error.path).encode("utf-8", "backslashreplace").decode("utf-8")
+                raise ConfigError(f"{shown}: {error.problem}", self.location_of(error.path)) from None
         return self._plain
 
 
@@ -190,13 +188,25 @@ def _find_key(mapping: dict[Any, Any], segment: str | int) -> Any:
     return _MISSING
 
 
-class _NonFinite(Exception):
-    """Internal: a float that is inf or nan, at ``path`` (turned into a located ConfigError)."""
+class _BadScalar(Exception):
+    """Internal: an unusable scalar at ``path`` and what is wrong (turned into a located ConfigError)."""
 
-    def __init__(self, path: tuple[str | int, ...], text: str) -> None:
-        super().__init__(text)
+    def __init__(self, path: tuple[str | int, ...], problem: str) -> None:
+        super().__init__(problem)
         self.path = path
-        self.text = text
+        self.problem = problem
+
+
+def _text(value: str, path: tuple[str | int, ...]) -> str:
+    # A "\ud800" escape yields a lone surrogate: not a character, so every report writer would crash on it.
+    if not value.isascii():
+        try:
+            value.encode("utf-8")
+        except UnicodeEncodeError:
+            raise _BadScalar(
+                path, "the text holds a \\uD800-\\uDFFF escape (half a character); write the character itself"
+            ) from None
+    return value
 
 
 def to_plain(node: Any, display: str = "<yaml>") -> object:
@@ -216,7 +226,9 @@ def _plain(
             Location(display),
         )
     kind = type(node)
-    if kind is str or kind is int or kind is bool or node is None:
+    if kind is str:
+        return _text(node, path)
+    if kind is int or kind is bool or node is None:
         return node  # the fast reader's scalars are plain already
     if isinstance(node, dict | list):
         if id(node) in active:
@@ -227,14 +239,19 @@ def _plain(
         active.add(id(node))
         try:
             if isinstance(node, dict):
-                return {str(k): _plain(v, budget, active, display, (*path, str(k))) for k, v in node.items()}
+                return {
+                    _text(str(k), (*path, str(k))): _plain(v, budget, active, display, (*path, str(k)))
+                    for k, v in node.items()
+                }
             return [_plain(v, budget, active, display, (*path, i)) for i, v in enumerate(node)]
         finally:
             active.discard(id(node))
     value = _scalar(node)
     if isinstance(value, float) and not math.isfinite(value):
         # .inf/.nan (or 1e999 overflowing) is never a meaningful limit, balance or threshold
-        raise _NonFinite(path, str(node))
+        raise _BadScalar(path, f"the number is {node} (too large or not a number); write a finite value")
+    if isinstance(value, str):
+        return _text(value, path)
     return value
 
 

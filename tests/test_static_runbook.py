@@ -142,3 +142,18 @@ def test_duplicated_key_in_core_fails_core_checks_at_the_duplicate(tmp_path: Pat
     assert core and all(r.status is Status.FAIL for r in core)
     assert f"core.yaml:{line}" in _text(core[0])
     assert "duplicate key 'mode'" in _text(core[0])
+
+
+def test_checks_blocked_by_a_schema_error_point_at_it_briefly(tmp_path: Path) -> None:
+    root = _deploy(tmp_path)
+    line = _edit(
+        root, "runtime.yaml", "max_drawdown_pct: 5.0\n      metrics", "max_drawdwn_pct: 5.0\n      metrics"
+    )
+    by_id = {r.check_id: r for r in _run(root)}
+    schema = _text(by_id["runtime.schema"])
+    assert f"runtime.yaml:{line}" in schema and "max_drawdwn_pct" in schema
+    blocked = by_id["runtime.refs.environment"]
+    assert blocked.status is Status.FAIL
+    assert f"runtime.yaml:{line}" in _text(blocked)
+    assert "runtime.schema" in blocked.message
+    assert "max_drawdwn_pct" not in _text(blocked)  # the full message lives in runtime.schema only

@@ -203,3 +203,28 @@ def test_any_text_loads_or_fails_with_a_located_config_error(text: str) -> None:
     document.to_plain()
     document.lookup("a.b.0")
     document.deepest("a.b.c")
+
+
+@pytest.mark.parametrize(
+    ("text", "where"),
+    [
+        ('a:\n  b: "x\\ud800"\n', ("a.b", 2)),  # the fast reader's plain strings
+        ('a:\n  - "\\udfff" # c\n', ("a.0", 2)),
+        ('"k\\ud800": 1\n', ("k\\ud800", 1)),  # a key, shown escaped
+        ('a: !!str "\\ud800"\n', ("a", 1)),  # a tag: the round-trip reader
+    ],
+)
+def test_lone_surrogate_escape_is_a_located_error_not_a_crash_later(
+    text: str, where: tuple[str, int]
+) -> None:
+    with pytest.raises(ConfigError) as caught:
+        parse_yaml(text, "t.yaml")
+    assert caught.value.location is not None
+    assert caught.value.location.line == where[1]
+    assert "half a character" in caught.value.message
+    assert caught.value.message.startswith(where[0])
+    str(caught.value).encode("utf-8")  # the error itself can be printed
+
+
+def test_non_ascii_text_is_kept() -> None:
+    assert parse_yaml('a: "zażółć \\u00e9 😀"\n', "t.yaml").to_plain() == {"a": "zażółć é 😀"}

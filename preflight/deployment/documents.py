@@ -5,11 +5,32 @@ from __future__ import annotations
 from pathlib import Path
 
 from preflight.context import RunContext
-from preflight.errors import ConfigError
+from preflight.errors import ConfigError, PreflightError
+from preflight.results import Evidence, Outcome
 from preflight.yamlio import YamlDocument, load_yaml
 
 RUNTIME_FILE = "config/runtime.yaml"
 CORE_FILE = "config/core.yaml"
+# The check that reports each config file's own error in full; dependent checks only point at it.
+SCHEMA_CHECKS = {RUNTIME_FILE: "runtime.schema", CORE_FILE: "core.schema"}
+
+
+def blocked_by(error: PreflightError) -> Outcome | None:
+    """Return a brief failure when ``error`` is a config file's own error that its schema check reports.
+
+    Every check reading a broken config/runtime.yaml or config/core.yaml would otherwise repeat the same
+    long message; they name the file:line and the check carrying the full message and fix instead.
+    """
+    if not isinstance(error, ConfigError) or error.location is None or error.location.line is None:
+        return None  # not a located error inside the file (e.g. file missing): the message is short anyway
+    location = error.location
+    check = SCHEMA_CHECKS.get(location.file)
+    if check is None:
+        return None
+    return Outcome.failed(
+        f"blocked: {location.file} cannot be used (error at {location}); {check} reports it and the fix",
+        Evidence("blocked by", check, location),
+    )
 
 
 def resolve_under(root: Path, relpath: str) -> Path:

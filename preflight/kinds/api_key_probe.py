@@ -123,6 +123,7 @@ def judge(
 
 def run(params: ProbeParams, ctx: RunContext) -> Outcome:
     """Probe the environment once per run and judge the aspect."""
+    from preflight.deployment.documents import blocked_by
     from preflight.trust.access import environment_or_outcome
     from preflight.trust.keyprobe import probe_for
     from preflight.trust.timeutil import utc_now
@@ -141,7 +142,7 @@ def run(params: ProbeParams, ctx: RunContext) -> Outcome:
     except AuthError as error:
         return Outcome.failed(f"{error}; check that the key exists on the exchange and is stored correctly")
     except PreflightError as error:
-        return Outcome.failed(str(error))
+        return blocked_by(error) or Outcome.failed(str(error))
     return judge(params.aspect, probe, environment, profile, utc_now())
 
 

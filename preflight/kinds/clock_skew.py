@@ -58,6 +58,7 @@ def parse(params: Mapping[str, Any]) -> SkewParams:
 def run(params: SkewParams, ctx: RunContext) -> Outcome:
     """Compare the exchange clock with ours; Bybit rejects timestamps 1000 ms ahead of its clock."""
     from preflight.deployment import deployment_for
+    from preflight.deployment.documents import blocked_by
     from preflight.trust.keyprobe import clock_for
 
     env_name = ctx.template(params.environment)
@@ -67,7 +68,7 @@ def run(params: SkewParams, ctx: RunContext) -> Outcome:
         deployment_for(ctx)
         probe = clock_for(ctx, env_name)
     except InputError as error:
-        return Outcome.failed(str(error))
+        return blocked_by(error) or Outcome.failed(str(error))
     except PreflightError as error:
         return Outcome.failed(f"cannot read the exchange clock: {error}")
     skew = probe.skew_ms

@@ -88,6 +88,7 @@ Link = Callable[[_Docs], Outcome | Evidence]
 def run(params: RefsParams, ctx: RunContext) -> Outcome:
     """Verify each link in order; the first broken one fails the check."""
     from preflight.deployment import deployment_for, document_for
+    from preflight.deployment.documents import blocked_by
 
     entrypoint = ctx.template(params.entrypoint)
     try:
@@ -95,7 +96,7 @@ def run(params: RefsParams, ctx: RunContext) -> Outcome:
             deployment_for(ctx), document_for(ctx, RUNTIME_FILE), document_for(ctx, CORE_FILE), entrypoint
         )
     except InputError as error:
-        return Outcome.failed(
+        return blocked_by(error) or Outcome.failed(
             f"the configuration cannot be used: {error}", Evidence("file", error.message, error.location)
         )
     if entrypoint not in docs.deployment.runtime.entrypoints:

@@ -52,7 +52,8 @@ def run(params: SchemaParams, ctx: RunContext) -> Outcome:
         document = document_for(ctx, params.file)
         validate_document(document, params.schema)
     except InputError as error:
-        return Outcome.failed(str(error), Evidence("problem", error.message, error.location))
+        # the message already holds the problem; the evidence keeps its location structured (JSON/JUnit)
+        return Outcome.failed(str(error), Evidence("file", params.file, error.location))
     return Outcome.passed(
         f"{params.file} is well-formed YAML and matches the {params.schema} schema",
         Evidence("file", params.file, document.root_location()),

@@ -97,12 +97,12 @@ def parse(params: Mapping[str, Any]) -> ValueParams:
 
 def run(params: ValueParams, ctx: RunContext) -> Outcome:
     """Load the file (once per run), find the value and assert ``op`` on it."""
-    from preflight.deployment.documents import document_for
+    from preflight.deployment.documents import blocked_by, document_for
 
     try:
         document = document_for(ctx, params.file)
     except InputError as error:
-        return Outcome.failed(
+        return blocked_by(error) or Outcome.failed(
             f"{params.file} cannot be used: {error}", Evidence("file", error.message, error.location)
         )
     found = document.lookup(params.path)

@@ -85,7 +85,7 @@ def parse(params: Mapping[str, Any]) -> DocumentParams:
 
 def run(params: DocumentParams, ctx: RunContext) -> Outcome:
     """Resolve the path, then require the file to exist, be big enough and mention every word."""
-    from preflight.deployment.documents import document_for, resolve_under
+    from preflight.deployment.documents import blocked_by, document_for, resolve_under
 
     named_at: Location | None = None
     relpath = params.path
@@ -93,7 +93,7 @@ def run(params: DocumentParams, ctx: RunContext) -> Outcome:
         try:
             found = document_for(ctx, params.path_file).lookup(params.path_key)
         except InputError as error:
-            return Outcome.failed(
+            return blocked_by(error) or Outcome.failed(
                 f"{params.path_file} cannot be used: {error}", Evidence("file", error.message, error.location)
             )
         if found is None or not isinstance(found.value, str) or not found.value:

@@ -45,13 +45,14 @@ def _short(value: str) -> str:
 
 def run(params: FingerprintParams, ctx: RunContext) -> Outcome:
     """Compare the requested pair of fingerprints; name the changed factors on a mismatch."""
+    from preflight.deployment.documents import blocked_by
     from preflight.trust.access import fingerprint_record_for, license_for, machine_fingerprint_for
     from preflight.trust.fingerprint import compare
 
     try:
         record = fingerprint_record_for(ctx)
     except InputError as error:
-        return Outcome.failed(str(error))
+        return blocked_by(error) or Outcome.failed(str(error))
     recorded = Evidence("fingerprint.json value", _short(record.fingerprint.value), Location(record.display))
     if params.compare == "record":
         if not record.consistent:
@@ -65,7 +66,7 @@ def run(params: FingerprintParams, ctx: RunContext) -> Outcome:
         try:
             lic = license_for(ctx)
         except InputError as error:
-            return Outcome.failed(str(error), recorded)
+            return blocked_by(error) or Outcome.failed(str(error), recorded)
         bound = Evidence("license fingerprint", _short(lic.payload.fingerprint), Location(lic.display))
         if lic.payload.fingerprint != record.fingerprint.value:
             return Outcome.failed(
@@ -78,7 +79,7 @@ def run(params: FingerprintParams, ctx: RunContext) -> Outcome:
     try:
         current = machine_fingerprint_for(ctx)
     except InputError as error:
-        return Outcome.failed(str(error), recorded)
+        return blocked_by(error) or Outcome.failed(str(error), recorded)
     here = Evidence("this machine", _short(current.value))
     if current.value != record.fingerprint.value:
         changes = compare(record.fingerprint, current)

@@ -45,6 +45,7 @@ def parse(params: Mapping[str, Any]) -> LicenseParams:
 def run(params: LicenseParams, ctx: RunContext) -> Outcome:
     """Load the license once per run and judge the requested aspect."""
     from preflight.deployment import deployment_for
+    from preflight.deployment.documents import blocked_by
     from preflight.trust import license_policy as policy
     from preflight.trust.access import license_for
     from preflight.trust.timeutil import utc_now
@@ -53,7 +54,7 @@ def run(params: LicenseParams, ctx: RunContext) -> Outcome:
         deployment = deployment_for(ctx)
         lic = license_for(ctx)
     except InputError as error:
-        return Outcome.failed(str(error))
+        return blocked_by(error) or Outcome.failed(str(error))
     entrypoint_env = deployment.environment_of(ctx.options.entrypoint)
     own_env = (entrypoint_env.name,) if entrypoint_env else ()
     match params.aspect:

@@ -54,6 +54,7 @@ def parse(params: Mapping[str, Any]) -> SecretParams:
 
 def run(params: SecretParams, ctx: RunContext) -> Outcome:
     """Open the keychain once per run and judge the entry against its environment's permission profile."""
+    from preflight.deployment.documents import blocked_by
     from preflight.redact import mask
     from preflight.trust.access import environment_or_outcome
     from preflight.trust.secrets import KeyStatus, keychain_for
@@ -69,7 +70,7 @@ def run(params: SecretParams, ctx: RunContext) -> Outcome:
     try:
         entry = keychain_for(ctx).get(key)
     except InputError as error:
-        return Outcome.failed(str(error))
+        return blocked_by(error) or Outcome.failed(str(error))
     where = Location(
         deployment.core.secrets.path if deployment.core.secrets.backend == "file" else "environment"
     )

@@ -20,6 +20,7 @@ if TYPE_CHECKING:
     from prometheus_client.metrics_core import Metric
 
     from preflight.exchange.bybit.auth import Credentials
+    from preflight.exchange.bybit.bans import HostBans
     from preflight.exchange.bybit.client import BybitSpotAdapter
     from preflight.exchange.bybit.metrics import ExchangeMetrics
     from preflight.exchange.events import EventSink
@@ -148,8 +149,12 @@ def create_adapter(
     clock: Callable[[], float],
     sleep: Callable[[float], Awaitable[None]],
     events: EventSink,
+    bans: HostBans,
 ) -> BybitSpotAdapter:
-    """Build the adapter the plan's registry entry names, with the io_queue limits of its paper profile."""
+    """Build the adapter the plan's registry entry names, with its paper profile's io_queue limits.
+
+    ``bans`` is the session's one registry of banned hosts: a 403 seen by any adapter stops them all.
+    """
     from preflight.exchange.bybit.client import AdapterConfig
 
     plan = item.plan
@@ -173,5 +178,6 @@ def create_adapter(
         sleep=sleep,
         events=events,
         rng=random.Random(f"adapter:{seed}:{plan.entrypoint}"),
+        bans=bans,
     )
     return adapter

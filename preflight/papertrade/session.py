@@ -97,12 +97,14 @@ async def _drive(
 ) -> tuple[tuple[RunRecord, ...], CollectorRegistry]:
     import httpx
 
+    from preflight.exchange.bybit.bans import HostBans
     from preflight.papertrade.transport import CountingTransport
 
     metrics, union = session_metrics(ready)
     wall = SessionClock(simulated=False)
     stamp = datetime.fromtimestamp(clock.now(), tz=UTC).strftime("%H%M%S")
     runners: list[EntrypointRunner] = []
+    bans = HostBans()  # an IP ban hits every entrypoint of the session talking to that host
     async with contextlib.AsyncExitStack() as stack:
         for index, item in enumerate(ready):
             embedded = item.plan.base_url is None
@@ -118,6 +120,7 @@ async def _drive(
                 clock=own.now,
                 sleep=own.sleep,
                 events=log.sink_for(item.plan.entrypoint),
+                bans=bans,
             )
             await stack.enter_async_context(adapter)
             prefix = f"pf{stamp}e{index}"

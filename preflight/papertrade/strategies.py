@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import math
 import statistics
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from enum import StrEnum
 
@@ -240,8 +240,3 @@ def build_strategies(profile: StrategyProfile, equity: float) -> tuple[Strategy,
             raise ConfigError(f"strategy {spec.name}: unknown kind {spec.kind!r} (known: {known})")
         built.append(factory(spec, equity))
     return tuple(built)
-
-
-def symbols_of(strategies: Sequence[Strategy]) -> tuple[str, ...]:
-    """Return the symbols the strategies trade, in first-use order."""
-    return tuple(dict.fromkeys(strategy.symbol for strategy in strategies))

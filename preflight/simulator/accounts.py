@@ -12,6 +12,7 @@ from typing import Any
 
 from preflight.errors import UsageError
 from preflight.redact import mask
+from preflight.simulator.wire import is_digits
 
 
 def _default_permissions() -> Mapping[str, tuple[str, ...]]:
@@ -85,7 +86,7 @@ def query_api_result(account: Account, now_ms: int) -> dict[str, Any]:
         "createdAt": _iso(created),
         "unified": 0,
         "uta": 1,
-        "userID": int(account.uid) if account.uid.isdigit() else account.uid,
+        "userID": int(account.uid) if is_digits(account.uid) else account.uid,
         "inviterID": 0,
         "vipLevel": "No VIP",
         "mktMakerLevel": "0",

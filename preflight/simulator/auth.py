@@ -13,7 +13,7 @@ import hashlib
 import hmac
 
 from preflight.simulator.accounts import Account, AccountBook
-from preflight.simulator.wire import ApiError, SimRequest
+from preflight.simulator.wire import ApiError, SimRequest, is_digits
 
 DEFAULT_RECV_WINDOW_MS = 5000
 FUTURE_TOLERANCE_MS = 1000
@@ -89,10 +89,10 @@ def authenticate(request: SimRequest, book: AccountBook, server_ms: int) -> Acco
     recv_text = request.header("x-bapi-recv-window")
     recv_window = DEFAULT_RECV_WINDOW_MS
     if recv_text is not None:
-        if not recv_text.isdigit():
+        if not is_digits(recv_text):
             raise ApiError(10001, "recv_window param is invalid.")
         recv_window = int(recv_text)
-    if not timestamp.isdigit():
+    if not is_digits(timestamp):
         raise timestamp_error(0, server_ms, recv_window)
     ts = int(timestamp)
     if not server_ms - recv_window <= ts < server_ms + FUTURE_TOLERANCE_MS:

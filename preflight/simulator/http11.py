@@ -8,6 +8,7 @@ HTTP clients send to a REST API: Content-Length and chunked bodies, keep-alive, 
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from http import HTTPStatus
 
@@ -15,6 +16,9 @@ from preflight.errors import PreflightError
 
 MAX_HEAD_BYTES = 64 * 1024
 MAX_BODY_BYTES = 4 * 1024 * 1024
+# RFC 9112: chunk-size = 1*HEXDIG. int(x, 16) also takes a sign, "0x" and "_", and a negative size
+# would move the parser backwards (a "-6" chunk loops in place forever).
+_CHUNK_SIZE = re.compile(rb"[0-9A-Fa-f]{1,16}")
 
 
 class HttpParseError(PreflightError):
@@ -66,7 +70,7 @@ def _parse_head(buffer: bytearray, end: int) -> _Head:
         length: int | None = None
     else:
         raw = headers.get("content-length", "0")
-        if not raw.isdigit():
+        if not (raw.isascii() and raw.isdigit()):  # str.isdigit() also accepts "²", which int() refuses
             raise HttpParseError(400, "bad content-length")
         length = int(raw)
         if length > MAX_BODY_BYTES:
@@ -83,10 +87,11 @@ def _dechunk(buffer: bytearray, start: int) -> tuple[bytes, int] | None:
         if line_end < 0:
             return None
         size_text = bytes(buffer[pos:line_end]).split(b";", 1)[0].strip()
-        try:
-            size = int(size_text, 16)
-        except ValueError:
-            raise HttpParseError(400, "bad chunk size") from None
+        if not _CHUNK_SIZE.fullmatch(size_text):
+            raise HttpParseError(400, "bad chunk size")
+        size = int(size_text, 16)
+        if len(body) + size > MAX_BODY_BYTES:  # refuse now rather than buffer bytes that will be refused
+            raise HttpParseError(413, "body too large")
         if size == 0:
             # The last chunk ends with optional trailers and an empty line.
             trailer_end = buffer.find(b"\r\n\r\n", line_end)
@@ -95,8 +100,6 @@ def _dechunk(buffer: bytearray, start: int) -> tuple[bytes, int] | None:
         if len(buffer) < data_start + size + 2:
             return None
         body += buffer[data_start : data_start + size]
-        if len(body) > MAX_BODY_BYTES:
-            raise HttpParseError(413, "body too large")
         pos = data_start + size + 2
 
 

@@ -65,13 +65,6 @@ class UidLimiter:
         # "otherwise ... just the current timestamp" (Bybit's rate-limit page).
         return LimitState(True, limit, limit - len(hits), now_ms)
 
-    def peek(self, uid: str, path: str, now_ms: int) -> LimitState:
-        """Return the state of the window without recording a request."""
-        limit = self.limit_for(path)
-        hits = self._hits.get((uid, path), deque())
-        live = sum(1 for t in hits if t > now_ms - self._window_ms)
-        return LimitState(live < limit, limit, max(0, limit - live), now_ms)
-
 
 class IpLimiter:
     """Count requests per client IP over a rolling window; a breach bans the IP for ``ban_ms``."""
@@ -100,7 +93,3 @@ class IpLimiter:
             return False
         hits.append(now_ms)
         return True
-
-    def banned_until(self, ip: str) -> int | None:
-        """Return when the ban on ``ip`` ends (ms), or None when it is not banned."""
-        return self._banned_until.get(ip)

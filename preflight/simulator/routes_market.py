@@ -8,7 +8,7 @@ from typing import Any
 from preflight.simulator.market import aggregate
 from preflight.simulator.validation import text_param
 from preflight.simulator.venue import Venue
-from preflight.simulator.wire import ApiError, fmt
+from preflight.simulator.wire import ApiError, fmt, is_digits
 
 _INTERVAL_SECONDS = {
     "1": 60, "3": 180, "5": 300, "15": 900, "30": 1800, "60": 3600, "120": 7200, "240": 14400,
@@ -29,7 +29,7 @@ def int_param(params: Mapping[str, object], name: str, default: int, low: int, h
     raw = text_param(params, name)
     if raw == "":
         return default
-    if not raw.lstrip("-").isdigit() or not low <= int(raw) <= high:
+    if not is_digits(raw.removeprefix("-")) or not low <= int(raw) <= high:
         raise ApiError(10001, f"params error: {name} must be an integer in [{low}, {high}]")
     return int(raw)
 

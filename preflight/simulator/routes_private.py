@@ -12,7 +12,7 @@ from preflight.simulator.orders import Order
 from preflight.simulator.routes_market import int_param
 from preflight.simulator.validation import require_spot, text_param
 from preflight.simulator.venue import Venue
-from preflight.simulator.wire import ApiError, fmt
+from preflight.simulator.wire import ApiError, fmt, is_digits
 
 T = TypeVar("T")
 RECENT_CLOSED = 500
@@ -24,7 +24,7 @@ def paginate(
     """Return one page of ``items`` and the cursor of the next page ("" on the last page)."""
     limit = int_param(params, "limit", default, 1, high)
     cursor = text_param(params, "cursor")
-    offset = int(cursor) if cursor.isdigit() else 0
+    offset = int(cursor) if is_digits(cursor) else 0
     page = list(items[offset : offset + limit])
     more = offset + limit < len(items)
     return page, str(offset + limit) if more else ""

@@ -57,6 +57,11 @@ class ApiError(PreflightError):
 JSON_HEADERS: tuple[tuple[str, str], ...] = (("Content-Type", "application/json; charset=utf-8"),)
 
 
+def is_digits(text: str) -> bool:
+    """Say whether ``text`` is ASCII digits only (``str.isdigit`` also takes "²", which ``int`` refuses)."""
+    return text.isascii() and text.isdigit()
+
+
 def fmt(value: Decimal) -> str:
     """Format a decimal the way Bybit sends numbers: a plain string, no exponent, no trailing zeros."""
     if not value:

@@ -76,13 +76,14 @@ def environment_or_outcome(
     """Return the deployment, ``env_name`` and its permission profile, or the failed outcome saying which
     is missing (``name_environment``: an unknown profile's message names the environment too)."""
     from preflight.deployment import deployment_for
+    from preflight.deployment.documents import blocked_by
     from preflight.errors import InputError
     from preflight.results import Outcome
 
     try:
         deployment = deployment_for(ctx)
     except InputError as error:
-        return Outcome.failed(str(error))
+        return blocked_by(error) or Outcome.failed(str(error))
     environment = deployment.core.environments.get(env_name)
     if environment is None:
         return Outcome.failed(f"environment {env_name!r} is not defined in config/core.yaml")

@@ -44,6 +44,31 @@ def _position(text: str, path: list[str | int]) -> tuple[int | None, int | None]
     return (line + 1 if line is not None else None), (col + 1 if col is not None else None)
 
 
+def _lone_surrogate_at(value: object, path: list[str | int]) -> list[str | int] | None:
+    """Return the path of the first string (value or key) holding a lone surrogate, None if there is none."""
+    if isinstance(value, str):
+        return None if value.isascii() or _encodable(value) else path
+    if isinstance(value, dict):
+        for key, item in value.items():
+            found = [*path, key] if not _encodable(key) else _lone_surrogate_at(item, [*path, key])
+            if found is not None:
+                return found
+    elif isinstance(value, list):
+        for index, item in enumerate(value):
+            found = _lone_surrogate_at(item, [*path, index])
+            if found is not None:
+                return found
+    return None
+
+
+def _encodable(text: str) -> bool:
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
 def _read_bytes(path: Path, where: str, error: type[InputError], what_to_do: str) -> bytes:
     """Return the bytes of a regular file of at most MAX_BYTES; ``error`` in one sentence otherwise."""
     try:
@@ -126,6 +151,15 @@ def load_json_file(
         ) from None
     except RecursionError:  # the depth scan should prevent this; never let it escape as a crash
         raise error(f"nested too deeply to read; {what_to_do}", Location(where)) from None
+    bad = _lone_surrogate_at(data, [])
+    if bad is not None:  # a lone "\\ud800" escape: canonical JSON, reports and terminals cannot encode it
+        line, col = _position(text, bad)
+        json_path = "$" + "".join(f"[{p}]" if isinstance(p, int) else f".{p}" for p in bad)
+        shown = json_path.encode("utf-8", "backslashreplace").decode("utf-8")
+        raise error(
+            f"{shown}: holds a \\uD800-\\uDFFF escape (half a character); {what_to_do}",
+            Location(where, line, col),
+        )
     validator = jsonschema.Draft202012Validator(load_schema(schema))
     best = jsonschema.exceptions.best_match(validator.iter_errors(data))
     if best is not None:

@@ -11,6 +11,7 @@ from types import ModuleType
 import pytest
 
 from preflight.exchange.bybit.auth import Credentials
+from preflight.exchange.bybit.bans import HostBans
 from preflight.exchange.bybit.client import AdapterConfig, BybitSpotAdapter
 from preflight.exchange.bybit.metrics import ExchangeMetrics
 from preflight.exchange.bybit.scenarios import SimClock
@@ -61,8 +62,14 @@ def harness() -> Harness:
     metrics = ExchangeMetrics("bybit", ["ep"])
     events: list[ExchangeEvent] = []
 
-    def make(credentials: Credentials | None = None, seed: int = 1, **overrides: object) -> BybitSpotAdapter:
-        config = AdapterConfig(base_url="https://fake.bybit.test", entrypoint="ep", **overrides)  # type: ignore[arg-type]
+    def make(
+        credentials: Credentials | None = None,
+        seed: int = 1,
+        bans: HostBans | None = None,
+        **overrides: object,
+    ) -> BybitSpotAdapter:
+        fields = {"base_url": "https://fake.bybit.test", "entrypoint": "ep", **overrides}
+        config = AdapterConfig(**fields)  # type: ignore[arg-type]
         return BybitSpotAdapter(
             config,
             credentials or Credentials(API_KEY, API_SECRET),
@@ -72,6 +79,7 @@ def harness() -> Harness:
             sleep=clock.sleep,
             events=events.append,
             rng=random.Random(seed),
+            bans=bans,
         )
 
     return Harness(clock, exchange, metrics, events, make)

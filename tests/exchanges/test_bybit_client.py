@@ -10,6 +10,7 @@ from preflight_tests_bybit_fakes import API_KEY, API_SECRET, Harness
 
 from preflight.errors import AuthError, ClockSkewError, IpBannedError, RateLimitedError, TransportError
 from preflight.exchange.bybit.auth import Credentials
+from preflight.exchange.bybit.bans import HostBans
 from preflight.exchange.bybit.client import OrderRequest
 from preflight.exchange.events import EventType
 
@@ -78,6 +79,59 @@ def test_403_bans_the_host_and_stops_all_traffic(harness: Harness):
     assert harness.value(RATE_LIMITED) == 1
     assert harness.value(ERRORS, severity="critical") >= 1
     assert harness.value("bot_exchange_health_status") == 0
+
+
+def test_403_seen_by_one_adapter_stops_every_adapter_sharing_the_bans(harness: Harness):
+    harness.exchange.script["/v5/market/tickers"].append("403")
+    bans = HostBans()
+
+    async def scenario():
+        async with harness.make(bans=bans) as first, harness.make(bans=bans, entrypoint="ep2") as second:
+            with pytest.raises(IpBannedError):
+                await first.ticker("BTCUSDT")
+            sent = len(harness.exchange.requests)
+            assert second.banned
+            with pytest.raises(IpBannedError, match="traffic to it is stopped"):
+                await second.wallet_balance()
+            assert len(harness.exchange.requests) == sent  # the second adapter sent nothing
+            assert await second.probe_health() is False
+
+    run(scenario())
+    assert bans.hosts == {"fake.bybit.test"}
+    # each entrypoint fails critically once; only the one that met the 403 counts it as rate-limited
+    assert harness.value(ERRORS, severity="critical") == 1 and harness.value(RATE_LIMITED) == 1
+    assert harness.metrics.value(ERRORS, entrypoint="ep2", severity="critical") == 1
+    assert harness.metrics.value(RATE_LIMITED, entrypoint="ep2") in (None, 0)
+
+
+def test_adapters_without_shared_bans_keep_their_own(harness: Harness):
+    harness.exchange.script["/v5/market/tickers"].append("403")
+
+    async def scenario():
+        async with harness.make() as first, harness.make() as second:
+            with pytest.raises(IpBannedError):
+                await first.ticker("BTCUSDT")
+            assert not second.banned
+
+    run(scenario())
+
+
+def test_requests_queued_behind_the_403_are_not_sent(harness: Harness):
+    harness.exchange.script["/v5/market/tickers"].append("403")
+    harness.exchange.handler_yields = 3  # the 403 is still in flight while the others queue
+
+    async def scenario():
+        async with harness.make(max_concurrency=1, burst=3) as adapter:
+            return await asyncio.gather(
+                adapter.ticker("BTCUSDT"),
+                adapter.wallet_balance(),
+                adapter.ticker("BTCUSDT"),
+                return_exceptions=True,
+            )
+
+    outcomes = run(scenario())
+    assert all(isinstance(outcome, IpBannedError) for outcome in outcomes)
+    assert len(harness.exchange.requests) == 1
 
 
 @pytest.mark.parametrize("fault", ["500", "timeout", "reset", "bad_json", "10016", "connect"])

@@ -130,3 +130,20 @@ def test_limits_are_validated_and_shared_per_key():
 
 def run(coro):
     return asyncio.run(coro)
+
+
+def test_a_failing_event_sink_does_not_leak_the_slot():
+    now = [0.0]
+
+    def broken_sink(event):
+        raise RuntimeError("sink down")
+
+    async def scenario():
+        queue = IoQueue("q", 1, 1, warning_seconds=0.0, clock=lambda: now[0], events=broken_sink)
+        with pytest.raises(RuntimeError):
+            async with queue.slot("/x"):
+                pass
+        # a leaked slot would make every later submitter wait forever
+        assert queue._pending == 0 and queue._in_flight == 0
+
+    run(scenario())

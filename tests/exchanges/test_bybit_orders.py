@@ -47,6 +47,14 @@ def test_clean_order_is_sent_once_with_a_link_id(harness):
     assert body.startswith(b'{"category":"spot","symbol":"BTCUSDT"') and b" " not in body
 
 
+def test_reconciliation_looks_the_order_up_in_the_adapters_category(harness):
+    harness.exchange.script[CREATE].append("timeout_after")
+    ack = _place(harness, category="linear")
+    assert ack.reconciled
+    lookups = [r for r in harness.exchange.requests if r.url.path != CREATE]
+    assert lookups and all(r.url.params["category"] == "linear" for r in lookups)
+
+
 @pytest.mark.parametrize("fault", ["timeout_after", "reset_after"])
 def test_ambiguous_failure_after_acceptance_is_reconciled_not_resent(harness, fault):
     harness.exchange.script[CREATE].append(fault)

@@ -206,3 +206,25 @@ def test_trading_profile_guardrails_refuse_orders_and_log_rejects(root: Path) ->
     rejects = [r for r in rejects if r["type"] == "reject"]
     assert rejects and rejects[0]["details"]["rule"] == "max_order_notional"
     assert {"ts", "entrypoint", "type", "details"} == set(rejects[0])
+
+
+def test_every_adapter_of_a_session_shares_one_host_ban_registry(
+    root: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from preflight.exchange.bybit.bans import HostBans
+    from preflight.papertrade import session
+
+    registries: list[HostBans] = []
+    build = session.create_adapter
+
+    def banned_from_the_start(*args: Any, **kwargs: Any) -> Any:
+        registries.append(kwargs["bans"])
+        kwargs["bans"].ban("127.0.0.1")  # as if another entrypoint of the session had met HTTP 403
+        return build(*args, **kwargs)
+
+    monkeypatch.setattr(session, "create_adapter", banned_from_the_start)
+    result = run(root, ticks=3)
+    assert registries and all(r is registries[0] for r in registries)
+    assert block(result)["requests"] == 0  # the shared ban stopped this entrypoint before any request
+    assert block(result)["health_status"] == 0
+    assert block(result)["network_errors_by_severity"]["critical"] == 1  # stopped critically, once

@@ -234,3 +234,23 @@ def test_query_api_reports_expiry(clock, signer):
         ]
     assert result["deadlineDay"] == 3
     assert result["expiredAt"] == expires.strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+@pytest.mark.parametrize(
+    ("ts", "recv", "code"),
+    [("\u00b2", "5000", 10002), ("1700000000000", "\u00b2", 10001)],
+    ids=["ts", "recv"],
+)
+def test_non_ascii_digits_in_auth_headers_are_refused_not_crashed(clock, ts, recv, code):
+    book = AccountBook()
+    book.add(Account(uid="1", api_key="k", api_secret="s"))
+    with pytest.raises(ApiError) as caught:
+        authenticate(_request("k", ts, "GET", "", "sig", recv), book, 1700000000000)
+    assert caught.value.ret_code == code
+
+
+def test_query_api_keeps_a_uid_that_is_not_ascii_digits_as_text():
+    from preflight.simulator.accounts import query_api_result
+
+    account = Account(uid="\u00b2", api_key="k", api_secret="s")
+    assert query_api_result(account, 1700000000000)["userID"] == "\u00b2"

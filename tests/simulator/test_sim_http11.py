@@ -7,7 +7,7 @@ import socket
 import pytest
 
 from preflight.simulator import SimulatorServer
-from preflight.simulator.http11 import HttpParseError, RequestParser, response_bytes
+from preflight.simulator.http11 import MAX_BODY_BYTES, HttpParseError, RequestParser, response_bytes
 
 
 def parse_all(*chunks: bytes) -> list:
@@ -71,6 +71,29 @@ def test_malformed_requests_are_refused(raw):
     with pytest.raises(HttpParseError) as caught:
         parse_all(raw)
     assert caught.value.status == 400
+
+
+@pytest.mark.parametrize(
+    "raw",
+    [
+        b"GET / HTTP/1.1\r\nContent-Length: \xb2\r\n\r\n",  # a latin-1 digit int() refuses
+        b"POST /p HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\n-6\r\n",  # would loop in place
+        b"POST /p HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\n+4\r\nabcd\r\n0\r\n\r\n",
+        b"POST /p HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\n0x4\r\nabcd\r\n0\r\n\r\n",
+    ],
+    ids=["unicode-digit-length", "negative-chunk", "signed-chunk", "0x-chunk"],
+)
+def test_malformed_lengths_are_refused_not_crashed_or_looped(raw, time_limit):
+    with time_limit(5, "parsing a malformed length"), pytest.raises(HttpParseError) as caught:
+        parse_all(raw)
+    assert caught.value.status == 400
+
+
+def test_an_oversized_chunk_is_refused_before_its_bytes_arrive():
+    head = b"POST /p HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\n"
+    with pytest.raises(HttpParseError) as caught:
+        parse_all(head + b"%x\r\n" % (MAX_BODY_BYTES + 1))
+    assert caught.value.status == 413
 
 
 def test_response_bytes_carry_length_and_close():

@@ -116,3 +116,9 @@ def test_a_lowercase_method_is_http_400(simulator):
     from preflight.simulator import SimRequest
 
     assert simulator.handle(SimRequest("get", "/v5/market/time")).status == 400
+
+
+@pytest.mark.parametrize("limit", ["--5", "%C2%B2", "-"], ids=["double-minus", "superscript-two", "minus"])
+def test_a_malformed_integer_parameter_is_10001_not_a_crash(simulator, limit):
+    path = f"/v5/market/kline?category=spot&symbol=BTCUSDT&interval=1&limit={limit}"
+    assert get(simulator, path).json()["retCode"] == 10001

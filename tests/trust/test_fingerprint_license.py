@@ -173,3 +173,24 @@ def test_a_utf8_bom_before_a_valid_license_is_accepted(tmp_path: Path) -> None:
     path.write_bytes(b"\xef\xbb\xbf" + path.read_bytes())
     lic = load_license(path)
     assert verify_signature(public, lic.signature, lic.signed_bytes)
+
+
+def test_a_lone_surrogate_escape_is_a_located_error_not_a_crash(tmp_path: Path) -> None:
+    path, _ = signed(tmp_path)
+    text = path.read_text(encoding="utf-8")
+    path.write_text(text.replace('"desktop"', '"desk\\ud800"', 1), encoding="utf-8")
+    with pytest.raises(LicenseError) as raised:
+        load_license(path)
+    message = str(raised.value)
+    message.encode("utf-8")  # printable, unlike the value itself
+    assert "$.payload.profile" in message and "half a character" in message
+    line = int(message.split(":")[1])
+    assert "ud800" in path.read_text(encoding="utf-8").splitlines()[line - 1]
+
+
+def test_a_surrogate_pair_escape_is_an_ordinary_character(tmp_path: Path) -> None:
+    path, _ = signed(tmp_path)
+    text = path.read_text(encoding="utf-8")
+    assert '"Łódź desk"' in text
+    path.write_text(text.replace('"Łódź desk"', '"\\ud83d\\ude00 desk"', 1), encoding="utf-8")
+    assert load_license(path).payload.licensee == "\U0001f600 desk"  # loads; only the signature breaks

@@ -23,6 +23,7 @@ import httpx
 from preflight.errors import ExchangeError
 from preflight.exchange.bybit import orders
 from preflight.exchange.bybit.auth import Credentials
+from preflight.exchange.bybit.bans import HostBans
 from preflight.exchange.bybit.io_queue import IoQueue
 from preflight.exchange.bybit.metrics import ExchangeMetrics
 from preflight.exchange.bybit.requester import Params, Requester
@@ -94,6 +95,7 @@ class BybitSpotAdapter:
         rng: random.Random | None = None,
         io_queue: IoQueue | None = None,
         policy: RetryPolicy | None = None,
+        bans: HostBans | None = None,
     ) -> None:
         self.config = config
         self.metrics = metrics
@@ -121,6 +123,7 @@ class BybitSpotAdapter:
             events=events,
             rng=rng or random.Random(),
             warning_seconds=config.rate_limit_warning_seconds,
+            bans=bans,
         )
 
     async def __aenter__(self) -> BybitSpotAdapter:
@@ -142,7 +145,7 @@ class BybitSpotAdapter:
 
     @property
     def banned(self) -> bool:
-        """Say whether the host answered 403 and all traffic to it is stopped."""
+        """Say whether the host answered 403 (to this or a sharing adapter): all traffic to it stops."""
         return self._requester.banned
 
     async def _get(self, endpoint: str, params: Params = (), *, signed: bool = False) -> Mapping[str, object]:
@@ -282,6 +285,7 @@ def create_adapter(
     rng: random.Random | None = None,
     io_queue: IoQueue | None = None,
     policy: RetryPolicy | None = None,
+    bans: HostBans | None = None,
 ) -> BybitSpotAdapter:
     """Build the adapter (the entry point ``ADAPTERS['bybit_spot'].module`` names)."""
     return BybitSpotAdapter(
@@ -295,4 +299,5 @@ def create_adapter(
         rng=rng,
         io_queue=io_queue,
         policy=policy,
+        bans=bans,
     )

@@ -82,22 +82,22 @@ class IoQueue:
             self._peak_in_flight = max(self._peak_in_flight, self._in_flight)
             self._admitted += 1
         waited = self._clock() - started
-        if waited >= self.warning_seconds:
-            self._throttled += 1
-            self._events(
-                ExchangeEvent(
-                    EventType.THROTTLE,
-                    int(self._clock() * 1000),
-                    {
-                        "queue": self.key,
-                        "endpoint": endpoint,
-                        "waited_s": round(waited, 3),
-                        "max_concurrency": self.max_concurrency,
-                        "burst": self.burst,
-                    },
+        try:  # from here on the slot is held: whatever happens, including a failing sink, releases it
+            if waited >= self.warning_seconds:
+                self._throttled += 1
+                self._events(
+                    ExchangeEvent(
+                        EventType.THROTTLE,
+                        int(self._clock() * 1000),
+                        {
+                            "queue": self.key,
+                            "endpoint": endpoint,
+                            "waited_s": round(waited, 3),
+                            "max_concurrency": self.max_concurrency,
+                            "burst": self.burst,
+                        },
+                    )
                 )
-            )
-        try:
             yield waited
         finally:
             async with self._condition:

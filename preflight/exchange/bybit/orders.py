@@ -81,9 +81,11 @@ async def find_order(
     return None
 
 
-async def _reconcile(requester: Requester, order: OrderRequest, link_id: str) -> OrderState | None:
+async def _reconcile(
+    requester: Requester, order: OrderRequest, link_id: str, category: str
+) -> OrderState | None:
     try:
-        return await find_order(requester, order.symbol, link_id)
+        return await find_order(requester, order.symbol, link_id, category)
     except ExchangeError as error:
         raise AmbiguousOrderError(
             f"order {link_id} on {order.symbol}: outcome unknown and the lookup by orderLinkId failed "
@@ -106,7 +108,7 @@ async def place_order(requester: Requester, order: OrderRequest, category: str =
             if failure.kind is Kind.DUPLICATE or (
                 failure.kind is Kind.TRANSIENT and failure.may_have_executed
             ):
-                found = await _reconcile(requester, order, link_id)
+                found = await _reconcile(requester, order, link_id, category)
                 if found is not None:
                     attempts.succeeded(extra_recovered=1)
                     return OrderAck(found.order_id, link_id, reconciled=True)

@@ -18,6 +18,7 @@ import httpx
 
 from preflight.errors import ClockSkewError, ExchangeError, IpBannedError, TransportError
 from preflight.exchange.bybit.auth import BybitAuth, Credentials
+from preflight.exchange.bybit.bans import HostBans
 from preflight.exchange.bybit.io_queue import IoQueue
 from preflight.exchange.bybit.metrics import ErrorSeverity, ExchangeMetrics, RequestOutcome
 from preflight.exchange.bybit.retcodes import Kind, RetCode, error_for, for_http_status, lookup
@@ -46,7 +47,7 @@ class Failure:
     kind: Kind
     may_have_executed: bool  # False when provably refused or never sent (safe to resubmit)
     reset_at_ms: int | None = None
-    refused_locally: bool = False  # never sent: the host is banned (the ban itself was counted)
+    refused_locally: bool = False  # never sent: the host answered 403 earlier (maybe to another adapter)
 
 
 class AttemptFailed(Exception):
@@ -77,6 +78,7 @@ class Requester:
         events: EventSink,
         rng: random.Random,
         warning_seconds: float,
+        bans: HostBans | None = None,
     ) -> None:
         self.entrypoint = entrypoint
         self.metrics = metrics
@@ -87,7 +89,8 @@ class Requester:
         self.rng = rng
         self.offset_ms = 0
         self.limits = EndpointLimits()
-        self.banned = False
+        self.bans = bans if bans is not None else HostBans()
+        self._ban_counted = False  # this entrypoint's critical error for the host's ban is counted
         self._events = events
         self._warning_seconds = warning_seconds
         self._credentials = credentials
@@ -96,6 +99,11 @@ class Requester:
         self._client = httpx.AsyncClient(
             base_url=base_url, transport=transport, timeout=httpx.Timeout(timeout_s)
         )
+
+    @property
+    def banned(self) -> bool:
+        """Say whether this host answered HTTP 403 to any adapter sharing this requester's bans."""
+        return self.bans.is_banned(self._host)
 
     @property
     def signed(self) -> bool:
@@ -152,14 +160,10 @@ class Requester:
         signed: bool = True,
     ) -> Mapping[str, object]:
         """Send one request; return the envelope's ``result`` or raise :class:`AttemptFailed`."""
-        if self.banned:
-            error = IpBannedError(
-                f"{self._host} answered HTTP 403 earlier (IP ban): all traffic to it is stopped; wait at "
-                "least 10 minutes and lower the request rate"
-            )
-            raise AttemptFailed(Failure(error, Kind.BANNED, may_have_executed=False, refused_locally=True))
+        self._refuse_if_banned()
         await self._hold_back(endpoint)
         async with self.queue.slot(endpoint):
+            self._refuse_if_banned()  # the ban may have come while this request waited for its slot
             if method == "GET":
                 request = self._client.build_request("GET", endpoint, params=list(params))
             else:
@@ -185,6 +189,14 @@ class Requester:
         self.metrics.observe_request(self.entrypoint, endpoint, RequestOutcome.OK, elapsed)
         return result
 
+    def _refuse_if_banned(self) -> None:
+        if self.banned:
+            error = IpBannedError(
+                f"{self._host} answered HTTP 403 earlier (IP ban): all traffic to it is stopped; wait at "
+                "least 10 minutes and lower the request rate"
+            )
+            raise AttemptFailed(Failure(error, Kind.BANNED, may_have_executed=False, refused_locally=True))
+
     def _transport_failure(self, endpoint: str, exc: httpx.HTTPError) -> Failure:
         # A connection that was never established cannot have delivered the request.
         never_sent = isinstance(exc, (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout))
@@ -199,7 +211,7 @@ class Requester:
         status = response.status_code
         http_row = for_http_status(status)
         if http_row is not None and http_row.kind is Kind.BANNED:
-            self.banned = True
+            self.bans.ban(self._host)
             self.metrics.count_rate_limited(self.entrypoint)
             self.emit(EventType.IP_BAN, endpoint=endpoint, host=self._host, http_status=status)
             error = IpBannedError(
@@ -285,8 +297,10 @@ class Requester:
 
     def give_up(self, failure: Failure) -> None:
         """Count a request that failed for good: critical for auth/ban/clock, else error."""
-        if failure.refused_locally:
+        if failure.refused_locally and self._ban_counted:
             return
+        # A ban met by another entrypoint of the session still fails this one critically, once.
+        self._ban_counted |= failure.kind is Kind.BANNED
         critical = failure.kind in _CRITICAL
         self.count_error(ErrorSeverity.CRITICAL if critical else ErrorSeverity.ERROR)
 
