@@ -113,8 +113,19 @@ def _problem(
     resolved = load_schema(schema) if isinstance(schema, str) else schema
     if instance is None:
         instance = document.lookup(at).value if at else document.to_plain()  # type: ignore[union-attr]
-    error = best_error(resolved, instance)
-    return None if error is None else located_error(document, error, prefix=tuple(at))
+    from jsonschema.exceptions import best_match
+
+    errors = list(validator_for(resolved).iter_errors(instance))
+    if not errors:
+        return None
+    located = located_error(document, best_match(errors), prefix=tuple(at))
+    if len(errors) == 1:
+        return located
+    # Fixing one problem per run would take as many runs as there are problems: say that more follow.
+    more = len(errors) - 1
+    return ConfigError(
+        f"{located.message} ({more} more problem{'s' if more > 1 else ''} after this one)", located.location
+    )
 
 
 def best_error(schema: Mapping[str, Any], instance: object) -> Any:
@@ -167,7 +178,7 @@ def _describe(error: Any) -> str:
     if validator == "type":
         expected = error.validator_value
         expected_text = " or ".join(expected) if isinstance(expected, list) else expected
-        return f"{_short(error.instance)} is a {_json_type(error.instance)}, expected {expected_text}"
+        return f"{_short(error.instance)} is {_a(_json_type(error.instance))}, expected {expected_text}"
     message = error.message if len(error.message) < 300 else error.message[:297] + "..."
     if (
         validator in ("format", "pattern")
@@ -177,6 +188,11 @@ def _describe(error: Any) -> str:
         # a raw regex or format name says little to an operator; the description says what is meant
         return f"{_short(error.instance)} is not valid here: {error.schema['description']}"
     return message
+
+
+def _a(noun: str) -> str:
+    """Return ``noun`` with its indefinite article (an object, a string)."""
+    return ("an " if noun[:1] in "aeiou" else "a ") + noun
 
 
 def _json_type(value: object) -> str:

@@ -79,3 +79,12 @@ def test_error_points_at_the_offending_node_with_its_json_path() -> None:
     with pytest.raises(ConfigError) as caught:
         validate_document(document, schema)
     assert str(caught.value) == 'x.yaml:4:7: a.b.1: "two" is a string, expected integer'
+
+
+def test_further_problems_are_counted_after_the_reported_one() -> None:
+    document = parse_yaml("a: one\nb: two\nc: 3\n", "x.yaml")
+    schema = {"type": "object", "properties": {k: {"type": "integer"} for k in "abc"}}
+    with pytest.raises(ConfigError) as caught:
+        validate_document(document, schema)
+    assert caught.value.location is not None and caught.value.location.line in (1, 2)
+    assert str(caught.value).endswith("expected integer (1 more problem after this one)")

@@ -73,13 +73,21 @@ def append_step_summary(env: Mapping[str, str], markdown: str) -> Path | None:
     target = env.get("GITHUB_STEP_SUMMARY")
     if not target:
         return None
+    from preflight.fsutil import atomic_write_bytes
+
     path = Path(target)
+    # Bytes, not text: earlier steps' summaries are kept exactly, whatever their encoding.
     try:
-        existing = path.read_text(encoding="utf-8") if path.exists() else ""
+        if not path.parent.is_dir():  # the runner creates the file's folder; never invent one
+            raise FileNotFoundError(2, "its folder does not exist")
+        existing = path.read_bytes() if path.exists() else b""
+        separator = b"\n" if existing and not existing.endswith(b"\n") else b""
+        atomic_write_bytes(path, existing + separator + markdown.encode("utf-8"))
     except OSError as error:
-        raise UsageError(f"cannot read GITHUB_STEP_SUMMARY file {path}: {error.strerror or error}") from None
-    separator = "\n" if existing and not existing.endswith("\n") else ""
-    write_file(path, existing + separator + markdown)
+        raise UsageError(
+            f"cannot append to GITHUB_STEP_SUMMARY file {path}: {error.strerror or error}; "
+            "unset GITHUB_STEP_SUMMARY or point it at a writable file"
+        ) from None
     return path
 
 

@@ -16,10 +16,10 @@ SCHEMA_CHECKS = {RUNTIME_FILE: "runtime.schema", CORE_FILE: "core.schema"}
 
 
 def blocked_by(error: PreflightError) -> Outcome | None:
-    """Return a brief failure when ``error`` is a config file's own error that its schema check reports.
+    """Return the failure of a check blocked by a config file's own error, which its schema check reports.
 
-    Every check reading a broken config/runtime.yaml or config/core.yaml would otherwise repeat the same
-    long message; they name the file:line and the check carrying the full message and fix instead.
+    Every check reading a broken config/runtime.yaml or config/core.yaml fails with it: stated once, at its
+    file:line, naming the schema check that carries the fix (the check's own remediation does not apply).
     """
     if not isinstance(error, ConfigError) or error.location is None or error.location.line is None:
         return None  # not a located error inside the file (e.g. file missing): the message is short anyway
@@ -27,10 +27,8 @@ def blocked_by(error: PreflightError) -> Outcome | None:
     check = SCHEMA_CHECKS.get(location.file)
     if check is None:
         return None
-    return Outcome.failed(
-        f"blocked: {location.file} cannot be used (error at {location}); {check} reports it and the fix",
-        Evidence("blocked by", check, location),
-    )
+    message = f"blocked by {location}: {error.message}; see {check} for the fix"
+    return Outcome.failed(message, Evidence("blocked by", check, location))
 
 
 def resolve_under(root: Path, relpath: str) -> Path:

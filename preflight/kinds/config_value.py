@@ -141,7 +141,7 @@ def judge(op: str, value: object, expected: object) -> str | None:
         equal = _equal(value, expected)
         if op == "eq" and not equal:
             if _is_number(expected) and not _is_number(value):
-                return f"is a {_type(value)}, expected the number {_show(expected)}"
+                return f"is {_a(_type(value))}, expected the number {_show(expected)}"
             return f"expected {_show(expected)}"
         if op == "ne" and equal:
             return f"must not be {_show(expected)}"
@@ -151,7 +151,7 @@ def judge(op: str, value: object, expected: object) -> str | None:
         return None if any(_equal(value, e) for e in items) else f"expected one of {_show(items)}"
     if op == "subset":
         if not isinstance(value, list):
-            return f"is a {_type(value)}, expected a list"
+            return f"is {_a(_type(value))}, expected a list"
         allowed = expected if isinstance(expected, list) else [expected]
         extra = [v for v in value if not any(_equal(v, a) for a in allowed)]
         return f"{_show(extra)} not allowed; allowed: {_show(allowed)}" if extra else None
@@ -159,17 +159,19 @@ def judge(op: str, value: object, expected: object) -> str | None:
         return _contains(value, expected)
     if op in ("le", "ge"):
         if not _is_number(value):
-            return f"is a {_type(value)}, expected a number"
+            return f"is {_a(_type(value))}, expected a number"
         if not _is_number(expected):
             return f"the check expects a number to compare with, not {_show(expected)}"
         ok = value <= expected if op == "le" else value >= expected  # type: ignore[operator]
         return None if ok else f"expected {'<=' if op == 'le' else '>='} {_show(expected)}"
     if op == "matches":
         if not isinstance(value, str):
-            return f"is a {_type(value)}, expected a string matching {expected}"
+            return f"is {_a(_type(value))}, expected a string matching {expected}"
         return None if re.fullmatch(str(expected), value) else f"does not match {expected}"
     if op == "type":
-        return None if _type_matches(value, str(expected)) else f"is a {_type(value)}, expected a {expected}"
+        if _type_matches(value, str(expected)):
+            return None
+        return f"is {_a(_type(value))}, expected {_a(str(expected))}"
     return f"unknown operator {op!r}"
 
 
@@ -177,7 +179,7 @@ def _contains(value: object, expected: object) -> str | None:
     wanted = expected if isinstance(expected, list) else [expected]
     if isinstance(expected, list) and not isinstance(value, list | dict):
         # "desktop paper bybit" contains the words but is not the list of tags the runbook asks for
-        return f"is a {_type(value)}, expected a list containing {_show(expected)}"
+        return f"is {_a(_type(value))}, expected a list containing {_show(expected)}"
     if isinstance(value, str):
         missing = [w for w in wanted if str(w) not in value]
     elif isinstance(value, list):
@@ -185,7 +187,7 @@ def _contains(value: object, expected: object) -> str | None:
     elif isinstance(value, dict):
         missing = [w for w in wanted if str(w) not in value]
     else:
-        return f"is a {_type(value)}, expected a list, mapping or string"
+        return f"is {_a(_type(value))}, expected a list, mapping or string"
     return f"missing {_show(missing)}" if missing else None
 
 
@@ -221,6 +223,11 @@ def _type(value: object) -> str:
     if isinstance(value, list):
         return "list"
     return "mapping"
+
+
+def _a(noun: str) -> str:
+    """Return ``noun`` with its indefinite article (an integer, a string)."""
+    return ("an " if noun[:1] in "aeiou" else "a ") + noun
 
 
 def _type_matches(value: object, expected: str) -> bool:

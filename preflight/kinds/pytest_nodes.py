@@ -104,6 +104,7 @@ def run(params: NodesParams, ctx: RunContext) -> Outcome:
             env=env,
             capture_output=True,
             text=True,
+            errors="replace",  # a test may print any bytes; the verdict comes from the exit code
             timeout=params.timeout_s,
             check=False,
         )

@@ -79,6 +79,24 @@ def test_step_summary_is_appended(
     assert f"config/runtime.yaml:{line_of(deployment / 'config/runtime.yaml', 'max_concurrency: 4')}" in text
 
 
+def test_step_summary_keeps_earlier_bytes_and_never_invents_a_folder(
+    cli: Cli, deployment: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    summary = tmp_path / "summary.md"
+    summary.write_bytes(b"caf\xe9 (latin-1 from an earlier step)")
+    monkeypatch.setenv("GITHUB_STEP_SUMMARY", str(summary))
+    assert _run(cli, deployment)[0] == 0
+    text = summary.read_bytes()
+    assert text.startswith(b"caf\xe9 (latin-1 from an earlier step)\n## ")
+    assert b"preflight: GO" in text
+    missing = tmp_path / "gone" / "summary.md"
+    monkeypatch.setenv("GITHUB_STEP_SUMMARY", str(missing))
+    code, _, stderr = _run(cli, deployment)
+    assert code == 2
+    assert "GITHUB_STEP_SUMMARY" in stderr and str(missing) in stderr
+    assert not missing.parent.exists()
+
+
 def test_baseline_shows_new_failures_in_every_output(
     cli: Cli, deployment: Path, tmp_path: Path, edit_file: Edit
 ) -> None:
