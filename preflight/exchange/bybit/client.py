@@ -273,31 +273,6 @@ class BybitSpotAdapter:
         return parse_api_key_info(await self._get("/v5/user/query-api", signed=True))
 
 
-def create_adapter(
-    config: AdapterConfig,
-    credentials: Credentials | None,
-    *,
-    metrics: ExchangeMetrics,
-    transport: httpx.AsyncBaseTransport | None = None,
-    clock: Callable[[], float] | None = None,
-    sleep: Callable[[float], Awaitable[None]] | None = None,
-    events: EventSink = ignore_event,
-    rng: random.Random | None = None,
-    io_queue: IoQueue | None = None,
-    policy: RetryPolicy | None = None,
-    bans: HostBans | None = None,
-) -> BybitSpotAdapter:
-    """Build the adapter (the entry point ``ADAPTERS['bybit_spot'].module`` names)."""
-    return BybitSpotAdapter(
-        config,
-        credentials,
-        metrics=metrics,
-        transport=transport,
-        clock=clock,
-        sleep=sleep,
-        events=events,
-        rng=rng,
-        io_queue=io_queue,
-        policy=policy,
-        bans=bans,
-    )
+# The entry point ``ADAPTERS['bybit_spot'].module`` names: the class itself builds the adapter, so the
+# factory cannot drift from the constructor's signature.
+create_adapter = BybitSpotAdapter
