@@ -31,6 +31,7 @@ class RunOptions:
     paper_ticks: int | None = None
     paper_seed: int = 7
     paper_faults: str | None = None
+    deployment_format: str | None = None  # None = detect from the files (preflight.deployment.formats)
     # Environment variables visible to the run; may hold a passphrase, so never shown in a repr.
     env: Mapping[str, str] = field(default_factory=dict, repr=False)
 
