@@ -162,6 +162,7 @@ def run_one(spec: CheckSpec, ctx: RunContext) -> CheckResult:
         evidence=outcome.evidence,
         remediation=ctx.template(spec.remediation),
         duration_s=time.perf_counter() - started,
+        blocked_by=outcome.blocked_by,
     )
 
 

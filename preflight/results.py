@@ -64,6 +64,9 @@ class Outcome:
     status: Status
     message: str
     evidence: tuple[Evidence, ...] = ()
+    # The id of the check that carries the root cause when this check could not be judged because of
+    # it (a broken file part, an unopenable secrets store): reporters name the root cause once.
+    blocked_by: str | None = None
 
     @classmethod
     def passed(cls, message: str, *evidence: Evidence) -> Outcome:
@@ -119,6 +122,7 @@ class CheckResult:
     waiver: WaiverApplied | None = None
     notes: tuple[str, ...] = ()
     original_status: Status | None = None  # the status before a waiver applied
+    blocked_by: str | None = None  # see Outcome.blocked_by
 
     @property
     def group(self) -> str:

@@ -61,6 +61,7 @@ def _result(result: CheckResult) -> dict[str, Any]:
             "expires": waiver.expires.isoformat(),
         },
         "notes": list(result.notes),
+        "blocked_by": result.blocked_by,
     }
 
 
@@ -178,6 +179,7 @@ def _parse_result(raw: Mapping[str, Any]) -> CheckResult:
         ),
         notes=tuple(raw["notes"]),
         original_status=Status(original) if original else None,
+        blocked_by=raw.get("blocked_by"),
     )
 
 
