@@ -9,6 +9,7 @@ whose ``lc`` answers like ruamel's. Whatever it cannot reproduce exactly raises 
 from __future__ import annotations
 
 import math
+from dataclasses import dataclass
 from functools import cache
 from typing import Any
 
@@ -63,8 +64,12 @@ class _FastSeq(list[Any]):
     lc: _Positions
 
 
-def fast_tree(text: str) -> Any:
-    """Compose ``text`` with the safe composer and build the positioned tree; Fallback when unsure."""
+def fast_tree(text: str, duplicates: list[Duplicate] | None = None) -> Any:
+    """Compose ``text`` with the safe composer and build the positioned tree; Fallback when unsure.
+
+    With ``duplicates`` (a list to fill), a duplicate mapping key is not a Fallback: the last copy wins,
+    as PyYAML's ``safe_load`` does, and each one is recorded with the lines of both copies.
+    """
     from ruamel.yaml import YAML
 
     if text.startswith("%") or "\n%" in text:
@@ -76,7 +81,8 @@ def fast_tree(text: str) -> Any:
     except Exception:  # any failure is reported in the round-trip loader's wording
         raise Fallback from None
     try:
-        return None if node is None else _FastBuilder(text, yaml.constructor).build(node)
+        builder = _FastBuilder(text, yaml.constructor, duplicates)
+        return None if node is None else builder.build(node, ())
     except Exception:  # Fallback itself, too deep a tree, a scalar the safe constructor refuses
         raise Fallback from None
 
@@ -157,16 +163,28 @@ def _stages() -> tuple[Any, Any, Any, Any]:
     return LightReader, DirectScanner, DirectParser, DirectComposer
 
 
+@dataclass(frozen=True)
+class Duplicate:
+    """A mapping key written twice: where (0-based lines and columns of both copies); the last one wins."""
+
+    path: tuple[str | int, ...]  # the mapping holding the key
+    key: str
+    first: tuple[int, int]
+    last: tuple[int, int]
+    same: bool  # both copies hold the same value (nothing is lost, but the file still says it twice)
+
+
 class _FastBuilder:
     """Turn composed nodes into the positioned tree, refusing what the round-trip loader does differently."""
 
-    def __init__(self, text: str, constructor: Any) -> None:
+    def __init__(self, text: str, constructor: Any, duplicates: list[Duplicate] | None = None) -> None:
         self.text = text
         self.constructor = constructor
         self.constructors = constructor.yaml_constructors
+        self.duplicates = duplicates
         self._lines: list[str] | None = None
 
-    def build(self, node: Any) -> Any:
+    def build(self, node: Any, path: tuple[str | int, ...]) -> Any:
         """Return the plain-typed, positioned value of ``node``."""
         if node.anchor is not None:
             raise Fallback  # aliases: the round-trip loader's sharing and budget messages apply
@@ -186,10 +204,22 @@ class _FastBuilder:
                 if key_node.tag != _STR or key_node.anchor is not None:
                     raise Fallback  # merge keys, non-string keys
                 key = key_node.value
-                if key in mapping:
-                    raise Fallback  # duplicate key: the round-trip loader names both lines
-                mapping[key] = self.build(value_node)
                 key_mark, value_mark = key_node.start_mark, value_node.start_mark
+                value = self.build(value_node, (*path, key))
+                if key in mapping:
+                    if self.duplicates is None:
+                        raise Fallback  # duplicate key: the round-trip loader names both lines
+                    first = positions._items[key]
+                    self.duplicates.append(
+                        Duplicate(
+                            path,
+                            key,
+                            (first[0], first[1]),
+                            (key_mark.line, key_mark.column),
+                            mapping[key] == value,
+                        )
+                    )
+                mapping[key] = value
                 if value_mark.line != key_mark.line and value_node.value == "":
                     self._check_empty(key_mark.line)
                 positions._items[key] = (key_mark.line, key_mark.column, value_mark.line, value_mark.column)
@@ -198,7 +228,7 @@ class _FastBuilder:
             sequence = _FastSeq()
             sequence.lc = positions = _Positions(mark.line, mark.column)
             for index, item in enumerate(node.value):
-                sequence.append(self.build(item))
+                sequence.append(self.build(item, (*path, index)))
                 item_mark = item.start_mark
                 positions._items[index] = (item_mark.line, item_mark.column, item_mark.line, item_mark.column)
             return sequence

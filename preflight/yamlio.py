@@ -18,7 +18,7 @@ from typing import Any, TypeVar, cast
 from preflight.errors import ConfigError, Location
 from preflight.yamldiag import MAX_BYTES as MAX_BYTES  # re-exported: the documented limit lives here too
 from preflight.yamldiag import has_content, marked_error, open_brackets, read_text, unmarked_error
-from preflight.yamlfast import Fallback, fast_tree
+from preflight.yamlfast import Duplicate, Fallback, fast_tree
 
 MAX_NODES = 200_000  # plain-conversion budget: aliases may share nodes, expansion may not explode
 _MISSING = object()
@@ -34,6 +34,16 @@ class Located:
     value: object
     location: Location
     key_location: Location | None = None  # where the mapping key naming it sits, when it has one
+
+
+@dataclass(frozen=True)
+class DuplicateKey:
+    """A mapping key written twice in a document read the PyYAML way: the last copy is the one used."""
+
+    path: tuple[str | int, ...]  # the key's own path (the mapping's path plus the key)
+    first: Location
+    last: Location
+    same: bool  # both copies hold the same value
 
 
 def split_path(path: PathLike) -> tuple[str | int, ...]:
@@ -59,6 +69,7 @@ class YamlDocument:
         self.tree = tree
         self._plain: object = _MISSING
         self._memo: dict[object, Any] = {}
+        self.duplicates: tuple[DuplicateKey, ...] = ()  # only when read with last_duplicate_wins
 
     def __repr__(self) -> str:
         return f"YamlDocument({self.display!r})"
@@ -276,14 +287,20 @@ def _scalar(node: Any) -> object:
     return str(node)
 
 
-def load_yaml(path: Path, display: str | None = None) -> YamlDocument:
-    """Load ``path`` keeping positions; ConfigError (file:line:col + one sentence) on any problem."""
+def load_yaml(path: Path, display: str | None = None, *, last_duplicate_wins: bool = False) -> YamlDocument:
+    """Load ``path`` keeping positions; ConfigError (file:line:col + one sentence) on any problem.
+
+    ``last_duplicate_wins`` reads duplicate keys as PyYAML's ``safe_load`` does (the bot_core format):
+    the last copy is kept and every duplicate is listed in ``YamlDocument.duplicates``.
+    """
     shown = display or str(path)
     text = read_text(path, shown)
-    return parse_yaml(text, shown, path)
+    return parse_yaml(text, shown, path, last_duplicate_wins=last_duplicate_wins)
 
 
-def parse_yaml(text: str, display: str, path: Path | None = None) -> YamlDocument:
+def parse_yaml(
+    text: str, display: str, path: Path | None = None, *, last_duplicate_wins: bool = False
+) -> YamlDocument:
     """Parse YAML ``text`` shown as ``display``; see :func:`load_yaml`."""
     if not has_content(text):
         raise ConfigError(
@@ -294,12 +311,22 @@ def parse_yaml(text: str, display: str, path: Path | None = None) -> YamlDocumen
     # growing heap again and again (a quarter of the time for a large deployment), for nothing.
     collecting = gc.isenabled()
     gc.disable()
+    duplicates: list[Duplicate] | None = [] if last_duplicate_wins else None
     try:
         try:
-            tree = fast_tree(text)
+            tree = fast_tree(text, duplicates)
         except Fallback:
+            # Anything the fast reader cannot reproduce is read strictly: a duplicate key there is an error.
+            duplicates = None
             tree = _round_trip_tree(text, display, still_open)
         document = YamlDocument(path or Path(display), display, tree)
+        if duplicates:
+            document.duplicates = tuple(
+                DuplicateKey(
+                    (*d.path, d.key), document.location(*d.first), document.location(*d.last), d.same
+                )
+                for d in duplicates
+            )
         document.to_plain()  # fail now (alias bombs, cycles), not in the middle of a check
     finally:
         if collecting:

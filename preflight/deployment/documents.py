@@ -5,8 +5,8 @@ from __future__ import annotations
 from pathlib import Path
 
 from preflight.context import RunContext
-from preflight.errors import ConfigError, PreflightError
-from preflight.results import Evidence, Outcome
+from preflight.errors import ConfigError, Location, PreflightError
+from preflight.results import Evidence, Outcome, Status
 from preflight.yamlio import YamlDocument, load_yaml
 
 RUNTIME_FILE = "config/runtime.yaml"
@@ -27,8 +27,13 @@ def blocked_by(error: PreflightError) -> Outcome | None:
     check = SCHEMA_CHECKS.get(location.file)
     if check is None:
         return None
-    message = f"blocked by {location}: {error.message}; see {check} for the fix"
-    return Outcome.failed(message, Evidence("blocked by", check, location))
+    return blocked_outcome(check, location, error.message)
+
+
+def blocked_outcome(check: str, location: Location, problem: str) -> Outcome:
+    """Return the failure of a check that cannot be judged because of ``problem``, which ``check`` owns."""
+    message = f"blocked by {location}: {problem}; see {check} for the fix"
+    return Outcome(Status.FAIL, message, (Evidence("blocked by", check, location),), blocked_by=check)
 
 
 def resolve_under(root: Path, relpath: str) -> Path:
@@ -39,14 +44,21 @@ def resolve_under(root: Path, relpath: str) -> Path:
     return root / candidate
 
 
-def load_document(root: Path, relpath: str) -> YamlDocument:
+def load_document(root: Path, relpath: str, *, last_duplicate_wins: bool = False) -> YamlDocument:
     """Load ``relpath`` under ``root``; locations name the file by ``relpath``."""
-    return load_yaml(resolve_under(root, relpath), display=relpath)
+    return load_yaml(resolve_under(root, relpath), display=relpath, last_duplicate_wins=last_duplicate_wins)
 
 
 def document_for(ctx: RunContext, relpath: str) -> YamlDocument:
-    """Return the YAML document ``relpath`` of the run's root, loaded once and recorded as an input."""
+    """Return the YAML document ``relpath`` of the run's root, loaded once and recorded as an input.
+
+    It is read as the root's format reads it: a bot_core root keeps the last copy of a duplicate key
+    (PyYAML's rule) and lists every duplicate in ``YamlDocument.duplicates`` instead of failing.
+    """
+    from preflight.deployment.formats import format_of
+
     path = resolve_under(ctx.root, relpath)
     if path.is_file():
         ctx.record_input(path)
-    return ctx.memo(f"yaml:{relpath}", lambda: load_document(ctx.root, relpath))
+    tolerant = format_of(ctx).last_duplicate_wins
+    return ctx.memo(f"yaml:{relpath}", lambda: load_document(ctx.root, relpath, last_duplicate_wins=tolerant))

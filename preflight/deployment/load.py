@@ -11,8 +11,7 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any, cast
 
-from preflight.context import RunContext
-from preflight.deployment.documents import CORE_FILE, RUNTIME_FILE, document_for, load_document
+from preflight.context import RunContext, RunOptions
 from preflight.deployment.model import (
     CoreConfig,
     Deployment,
@@ -43,21 +42,22 @@ from preflight.yamlio import YamlDocument
 Raw = Mapping[str, Any]
 
 
-def load_deployment(root: Path) -> Deployment:
-    """Load and validate ``root``'s config; UsageError if the root is missing, ConfigError on bad files."""
+def load_deployment(root: Path, deployment_format: str | None = None) -> Deployment:
+    """Load and validate ``root``'s config; UsageError if the root is missing, ConfigError on bad files.
+
+    The format is detected from the files unless ``deployment_format`` forces one.
+    """
     if not root.is_dir():
         raise UsageError(f"deployment root {root} does not exist or is not a directory; pass --root")
-    return build_deployment(root, load_document(root, RUNTIME_FILE), load_document(root, CORE_FILE))
+    options = RunOptions(root=root, entrypoint="", deployment_format=deployment_format)
+    return deployment_for(RunContext(options, {}))
 
 
 def deployment_for(ctx: RunContext) -> Deployment:
-    """Return the run's deployment, loaded once; both files are recorded as inputs."""
+    """Return the run's deployment, built once by the root's format; its files are recorded as inputs."""
+    from preflight.deployment.formats import format_of
 
-    def load() -> Deployment:
-        """Build from the run's memoised documents (shared with config_value checks)."""
-        return build_deployment(ctx.root, document_for(ctx, RUNTIME_FILE), document_for(ctx, CORE_FILE))
-
-    return ctx.memo("deployment", load)
+    return ctx.memo("deployment", lambda: format_of(ctx).load(ctx))
 
 
 def build_deployment(root: Path, runtime_doc: YamlDocument, core_doc: YamlDocument) -> Deployment:

@@ -17,10 +17,15 @@ Threshold = float | int | str | bool | None
 
 
 class Mode(StrEnum):
-    """Paper or live: an explicit field of the environment, never read from a name."""
+    """Paper, live or testnet: an explicit field of the environment, never read from a name.
+
+    Testnet (bot_core's third mode: the exchange's sandbox with real orders on test funds) is neither
+    paper nor live: no check treats it as either.
+    """
 
     PAPER = "paper"
     LIVE = "live"
+    TESTNET = "testnet"
 
 
 @dataclass(frozen=True)
@@ -29,9 +34,11 @@ class Entrypoint:
 
     name: str
     environment: str
-    profile: str
+    profile: str  # the strategy profile (bot_core: ``strategy``)
     tags: tuple[str, ...]
     description: str = ""
+    controller: str | None = None  # bot_core only: the runtime controller
+    risk_profile: str | None = None  # bot_core only: the risk profile (else the environment's)
 
 
 @dataclass(frozen=True)
@@ -81,7 +88,7 @@ class PaperProfile:
     entrypoint: str
     adapter: str
     io_queue: str
-    guardrails: Guardrails
+    guardrails: Guardrails | None  # None: the format has no per-order limits (bot_core: risk fractions)
     metrics: MetricsConfig
     session: SessionConfig
 
@@ -93,7 +100,7 @@ class TradingProfile:
     name: str
     entrypoint: str
     adapter: str
-    guardrails: Guardrails
+    guardrails: Guardrails | None  # see PaperProfile.guardrails
 
 
 @dataclass(frozen=True)

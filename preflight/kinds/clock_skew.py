@@ -62,6 +62,9 @@ def run(params: SkewParams, ctx: RunContext) -> Outcome:
     from preflight.trust.keyprobe import clock_for
 
     env_name = ctx.template(params.environment)
+    missing = _undefined_environment(ctx, env_name)
+    if missing is not None:
+        return missing
     if ctx.options.offline:
         return Outcome.skipped(f"--offline: the clock of {env_name}'s exchange was not probed")
     try:
@@ -90,6 +93,28 @@ def run(params: SkewParams, ctx: RunContext) -> Outcome:
             seen,
         )
     return Outcome.passed(f"the clock is {skew:+d} ms off the exchange's, well inside the recv_window", seen)
+
+
+def _undefined_environment(ctx: RunContext, env_name: str) -> Outcome | None:
+    """Fail when the deployment loads without the environment: there is no exchange to ask at all."""
+    from preflight.deployment import deployment_for
+    from preflight.deployment.facts import Address
+    from preflight.deployment.formats import format_of
+
+    try:
+        environments = deployment_for(ctx).core.environments
+        if env_name in environments:
+            return None
+        where = format_of(ctx).where(ctx, Address("environments", ""))
+    except InputError:
+        return None  # the config checks report a broken deployment; this one says what it could not do
+    live = [e.name for e in environments.values() if e.mode.value == "live"]
+    return Outcome.failed(
+        f"environment {env_name!r} is not defined ({where}): the deployment has no such go-live target "
+        f"(live environments: {', '.join(live) or 'none'}); define it, or name yours with "
+        f"--var live_environment=NAME",
+        Evidence("environments", ", ".join(environments) or "(none)", where),
+    )
 
 
 KIND: CheckKind[SkewParams] = CheckKind(

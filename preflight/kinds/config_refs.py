@@ -9,16 +9,16 @@ the links to verify, in order; the first broken link fails the check at the refe
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from preflight.context import RunContext
-from preflight.deployment.documents import CORE_FILE, RUNTIME_FILE
+from preflight.deployment.facts import Address, Fact
+from preflight.deployment.formats import DeploymentFormat
 from preflight.deployment.model import Deployment, Environment
 from preflight.errors import InputError, Location
 from preflight.kinds.base import CheckKind
-from preflight.results import Evidence, Outcome
-from preflight.yamlio import YamlDocument
+from preflight.results import Evidence, Outcome, Status
 
 LINKS = (
     "environment",
@@ -66,16 +66,23 @@ def parse(params: Mapping[str, Any]) -> RefsParams:
     return RefsParams(entrypoint=str(params.get("entrypoint", "{entrypoint}")), chain=tuple(params["chain"]))
 
 
-@dataclass(frozen=True)
+@dataclass
 class _Docs:
-    deployment: Deployment
-    runtime: YamlDocument
-    core: YamlDocument
-    entrypoint: str
+    """The deployment, the format that locates its facts, and the caveats met on the way."""
 
-    def at(self, document: YamlDocument, *path: str) -> Location:
-        """Return where ``path`` sits in ``document`` (its deepest existing parent if missing)."""
-        return document.location_of(path)
+    deployment: Deployment
+    ctx: RunContext
+    fmt: DeploymentFormat
+    entrypoint: str
+    caveats: list[str] = field(default_factory=list)
+
+    def at(self, kind: str, name: str = "", attribute: str = "") -> Location:
+        """Return where a fact (or its deepest existing parent) is written in the root's format."""
+        return self.fmt.where(self.ctx, Address(kind, name, attribute))
+
+    def path(self, kind: str, name: str = "", attribute: str = "") -> str:
+        """Return the key path of a fact in the root's format."""
+        return self.fmt.path_of(self.ctx, Address(kind, name, attribute))
 
     def environment(self) -> Environment | None:
         """Return the entrypoint's environment, if both exist."""
@@ -87,42 +94,47 @@ Link = Callable[[_Docs], Outcome | Evidence]
 
 def run(params: RefsParams, ctx: RunContext) -> Outcome:
     """Verify each link in order; the first broken one fails the check."""
-    from preflight.deployment import deployment_for, document_for
+    from preflight.deployment import deployment_for
     from preflight.deployment.documents import blocked_by
+    from preflight.deployment.formats import format_of
 
     entrypoint = ctx.template(params.entrypoint)
     try:
-        docs = _Docs(
-            deployment_for(ctx), document_for(ctx, RUNTIME_FILE), document_for(ctx, CORE_FILE), entrypoint
-        )
+        docs = _Docs(deployment_for(ctx), ctx, format_of(ctx), entrypoint)
+        if entrypoint not in docs.deployment.runtime.entrypoints:
+            where = docs.at("entrypoints")
+            return Outcome.failed(
+                f"entrypoint {entrypoint!r} is not defined in trading.entrypoints ({where})"
+            )
+        evidence = []
+        for name in params.chain:
+            found = _LINKS[name](docs)
+            if isinstance(found, Outcome):
+                return found
+            evidence.append(found)
     except InputError as error:
         return blocked_by(error) or Outcome.failed(
             f"the configuration cannot be used: {error}", Evidence("file", error.message, error.location)
         )
-    if entrypoint not in docs.deployment.runtime.entrypoints:
-        where = docs.at(docs.runtime, "trading", "entrypoints")
-        return Outcome.failed(f"entrypoint {entrypoint!r} is not defined in trading.entrypoints ({where})")
-    evidence = []
-    for name in params.chain:
-        found = _LINKS[name](docs)
-        if isinstance(found, Outcome):
-            return found
-        evidence.append(found)
-    return Outcome.passed(f"{entrypoint}: {', '.join(params.chain)} references resolve", *evidence)
+    message = f"{entrypoint}: {', '.join(params.chain)} references resolve"
+    if docs.caveats:
+        return Outcome.warned("; ".join([message, *docs.caveats]), *evidence)
+    return Outcome.passed(message, *evidence)
 
 
 def _environment(docs: _Docs) -> Outcome | Evidence:
     ep = docs.deployment.runtime.entrypoints[docs.entrypoint]
-    where = docs.at(docs.runtime, "trading", "entrypoints", ep.name, "environment")
+    where = docs.at("entrypoints", ep.name, "environment")
     if ep.environment not in docs.deployment.core.environments:
         known = ", ".join(docs.deployment.core.environments) or "(none)"
+        core_file = docs.at("environments").file
         return Outcome.failed(
             f"entrypoint {ep.name} points to environment {ep.environment!r} ({where}), "
-            f"which {CORE_FILE} does not define (environments: {known})",
+            f"which {core_file} does not define (environments: {known})",
             Evidence("reference", ep.environment, where),
-            Evidence("environments", known, docs.at(docs.core, "environments")),
+            Evidence("environments", known, docs.at("environments")),
         )
-    return Evidence("environment", ep.environment, docs.at(docs.core, "environments", ep.environment))
+    return Evidence("environment", ep.environment, docs.at("environments", ep.environment))
 
 
 def _adapter(docs: _Docs) -> Outcome | Evidence:
@@ -131,7 +143,7 @@ def _adapter(docs: _Docs) -> Outcome | Evidence:
     env = docs.environment()
     if env is None:
         return _environment(docs)
-    where = docs.at(docs.core, "environments", env.name, "adapter")
+    where = docs.at("environments", env.name, "adapter")
     info = ADAPTERS.get(env.adapter)
     if info is None:
         return Outcome.failed(
@@ -162,7 +174,7 @@ def _profiles(docs: _Docs) -> Outcome | Evidence:
     ):
         if profile is None:
             continue
-        where = docs.at(docs.runtime, "execution", section, profile.name, "adapter")
+        where = docs.at(section, profile.name, "adapter")
         if profile.adapter not in ADAPTERS:
             return Outcome.failed(
                 f"execution.{section}.{profile.name} uses adapter {profile.adapter!r} ({where}), "
@@ -179,7 +191,7 @@ def _profiles(docs: _Docs) -> Outcome | Evidence:
     if env.mode.value == "paper" and runtime.paper_profile_for(docs.entrypoint) is None:
         return Outcome.failed(
             f"no execution.paper_profiles entry names entrypoint {docs.entrypoint} "
-            f"({docs.at(docs.runtime, 'execution', 'paper_profiles')}); its paper session has no profile"
+            f"({docs.at('paper_profiles')}); its paper session has no profile"
         )
     return Evidence("profiles", f"{', '.join(found) or '(none)'} use {env.adapter}")
 
@@ -188,7 +200,7 @@ def _keychain_key(docs: _Docs) -> Outcome | Evidence:
     env = docs.environment()
     if env is None:
         return _environment(docs)
-    where = docs.at(docs.core, "environments", env.name, "keychain_key")
+    where = docs.at("environments", env.name, "keychain_key")
     sharing = [
         other.name
         for other in docs.deployment.core.environments.values()
@@ -207,7 +219,7 @@ def _permission_profile(docs: _Docs) -> Outcome | Evidence:
     env = docs.environment()
     if env is None:
         return _environment(docs)
-    where = docs.at(docs.core, "environments", env.name, "permission_profile")
+    where = docs.at("environments", env.name, "permission_profile")
     profiles = docs.deployment.core.permission_profiles
     if env.permission_profile not in profiles:
         return Outcome.failed(
@@ -218,15 +230,17 @@ def _permission_profile(docs: _Docs) -> Outcome | Evidence:
     return Evidence(
         "permission_profile",
         env.permission_profile,
-        docs.at(docs.core, "permission_profiles", env.permission_profile),
+        docs.at("permission_profiles", env.permission_profile),
     )
 
 
 def _io_queue(docs: _Docs) -> Outcome | Evidence:
+    from preflight.deployment.facts import Fact
+
     profile = docs.deployment.runtime.paper_profile_for(docs.entrypoint)
     if profile is None:
         return Evidence("io_queue", "no paper profile names this entrypoint; nothing to queue")
-    where = docs.at(docs.runtime, "execution", "paper_profiles", profile.name, "io_queue")
+    where = docs.at("paper_profiles", profile.name, "io_queue")
     queues = docs.deployment.runtime.io_queue.exchanges
     if profile.io_queue not in queues:
         return Outcome.failed(
@@ -235,9 +249,10 @@ def _io_queue(docs: _Docs) -> Outcome | Evidence:
             "it would silently run with the defaults",
             Evidence("io_queue", profile.io_queue, where),
         )
-    return Evidence(
-        "io_queue", profile.io_queue, docs.at(docs.runtime, "io_queue", "exchanges", profile.io_queue)
-    )
+    found = docs.fmt.resolve(docs.ctx, Address("io_queues", profile.io_queue))
+    if isinstance(found, Fact) and found.caveat:
+        docs.caveats.append(f"io_queue {profile.io_queue}: {found.caveat}")
+    return Evidence("io_queue", profile.io_queue, docs.at("io_queues", profile.io_queue))
 
 
 def _profile_entrypoints(docs: _Docs) -> Outcome | Evidence:
@@ -246,7 +261,7 @@ def _profile_entrypoints(docs: _Docs) -> Outcome | Evidence:
     named += [("trading_profiles", p.name, p.entrypoint) for p in runtime.trading_profiles.values()]
     for section, name, entrypoint in named:
         if entrypoint not in runtime.entrypoints:
-            where = docs.at(docs.runtime, "execution", section, name, "entrypoint")
+            where = docs.at(section, name, "entrypoint")
             return Outcome.failed(
                 f"execution.{section}.{name} names entrypoint {entrypoint!r} ({where}), "
                 "which trading.entrypoints does not define",
@@ -256,19 +271,14 @@ def _profile_entrypoints(docs: _Docs) -> Outcome | Evidence:
 
 
 def _strategy_profile(docs: _Docs) -> Outcome | Evidence:
-    ep = docs.deployment.runtime.entrypoints[docs.entrypoint]
-    where = docs.at(docs.runtime, "trading", "entrypoints", ep.name, "profile")
-    if ep.profile not in docs.deployment.core.profiles:
-        return Outcome.failed(
-            f"entrypoint {ep.name} activates strategy profile {ep.profile!r} ({where}), "
-            f"which {CORE_FILE} does not define (profiles: {_names(docs.deployment.core.profiles)})",
-            Evidence("profile", ep.profile, where),
-        )
-    return Evidence("strategy profile", ep.profile, docs.at(docs.core, "profiles", ep.profile))
+    from preflight.deployment.facts import Gap
 
-
-def _names(mapping: Mapping[str, object]) -> str:
-    return ", ".join(mapping) or "(none)"
+    found = docs.fmt.resolve(docs.ctx, Address("strategy_definitions", docs.entrypoint))
+    if isinstance(found, Gap):
+        return Outcome(Status.FAIL, found.message, found.evidence, blocked_by=found.blocked_by)
+    if not isinstance(found, Fact):
+        return Outcome.errored(f"the format resolved the strategy of {docs.entrypoint} to a key, not a value")
+    return Evidence("strategy profile", str(found.value), found.location)
 
 
 _LINKS: Mapping[str, Link] = {

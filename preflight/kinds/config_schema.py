@@ -44,18 +44,28 @@ def parse(params: Mapping[str, Any]) -> SchemaParams:
 
 
 def run(params: SchemaParams, ctx: RunContext) -> Outcome:
-    """Load the file (once per run) and validate it; the best schema error fails at its node."""
+    """Load the file (once per run) and validate it; the best schema error fails at its node.
+
+    The root's format picks the schema (a bot_core root validates against bot_core's) and may judge
+    the file as a whole instead: every problem of the parts the runbook reads and every duplicate key.
+    """
     from preflight.deployment.documents import document_for
+    from preflight.deployment.formats import format_of
     from preflight.schemas import validate_document
 
     try:
+        fmt = format_of(ctx)
+        reviewed = fmt.review(ctx, params.file, params.schema)
+        if reviewed is not None:
+            return reviewed
+        schema = fmt.schema_for(params.file, params.schema)
         document = document_for(ctx, params.file)
-        validate_document(document, params.schema)
+        validate_document(document, schema)
     except InputError as error:
         # the message already holds the problem; the evidence keeps its location structured (JSON/JUnit)
         return Outcome.failed(str(error), Evidence("file", params.file, error.location))
     return Outcome.passed(
-        f"{params.file} is well-formed YAML and matches the {params.schema} schema",
+        f"{params.file} is well-formed YAML and matches the {schema} schema",
         Evidence("file", params.file, document.root_location()),
     )
 

@@ -8,27 +8,33 @@ same file instead of a literal (e.g. the trading guardrails equal the paper ones
 
 from __future__ import annotations
 
-import json
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
 from preflight.context import RunContext
+from preflight.deployment.facts import Fact, Gap, GapKind, fact_names, missing_at, show, type_name
 from preflight.errors import InputError
 from preflight.kinds.base import CheckKind
-from preflight.results import Evidence, Outcome
-from preflight.yamlio import Located, YamlDocument, format_path, split_path
+from preflight.results import Evidence, Outcome, Status
+from preflight.yamlio import YamlDocument
 
 OPS = ("eq", "ne", "in", "subset", "contains", "le", "ge", "exists", "absent", "matches", "type")
 TYPES = ("string", "number", "integer", "boolean", "list", "mapping", "null")
 _NO_EXPECTED = ("exists", "absent")
+_EXPECTED = ("expected", "expected_path", "expected_fact", "expected_var")
 
 PARAMS_SCHEMA: Mapping[str, Any] = {
     "type": "object",
     "additionalProperties": False,
-    "required": ["file", "path", "op"],
+    "required": ["op"],
+    "oneOf": [{"required": ["file", "path"]}, {"required": ["fact"], "not": {"required": ["file"]}}],
     "properties": {
+        "fact": {
+            "enum": list(fact_names()),
+            "description": "A fact of the deployment (e.g. paper_profile.adapter), in any format.",
+        },
         "file": {
             "type": "string",
             "minLength": 1,
@@ -46,12 +52,21 @@ PARAMS_SCHEMA: Mapping[str, Any] = {
             "minLength": 1,
             "description": "Compare with the value at this path instead.",
         },
+        "expected_fact": {
+            "enum": list(fact_names()),
+            "description": "Compare with this fact of the deployment instead.",
+        },
+        "expected_var": {
+            "type": "string",
+            "pattern": "^[a-z_]+$",
+            "description": "Compare with the runbook variable of this name (--var NAME=VALUE sets it).",
+        },
     },
     "allOf": [
         {
             "if": {"properties": {"op": {"enum": list(_NO_EXPECTED)}}},
-            "then": {"not": {"anyOf": [{"required": ["expected"]}, {"required": ["expected_path"]}]}},
-            "else": {"oneOf": [{"required": ["expected"]}, {"required": ["expected_path"]}]},
+            "then": {"not": {"anyOf": [{"required": [key]} for key in _EXPECTED]}},
+            "else": {"oneOf": [{"required": [key]} for key in _EXPECTED]},
         },
         {
             "if": {"properties": {"op": {"const": "type"}}, "required": ["op"]},
@@ -77,62 +92,130 @@ PARAMS_SCHEMA: Mapping[str, Any] = {
 class ValueParams:
     """Where to look and what to assert."""
 
-    file: str
-    path: str
+    file: str | None
+    path: str | None
     op: str
     expected: object = None
     expected_path: str | None = None
+    fact: str | None = None
+    expected_fact: str | None = None
+    expected_var: str | None = None
 
 
 def parse(params: Mapping[str, Any]) -> ValueParams:
     """Build the params value from templated params."""
     return ValueParams(
-        file=str(params["file"]),
-        path=str(params["path"]),
+        file=None if params.get("file") is None else str(params["file"]),
+        path=None if params.get("path") is None else str(params["path"]),
         op=str(params["op"]),
         expected=params.get("expected"),
         expected_path=params.get("expected_path"),
+        fact=params.get("fact"),
+        expected_fact=params.get("expected_fact"),
+        expected_var=params.get("expected_var"),
     )
 
 
 def run(params: ValueParams, ctx: RunContext) -> Outcome:
-    """Load the file (once per run), find the value and assert ``op`` on it."""
-    from preflight.deployment.documents import blocked_by, document_for
-
-    try:
-        document = document_for(ctx, params.file)
-    except InputError as error:
-        return blocked_by(error) or Outcome.failed(
-            f"{params.file} cannot be used: {error}", Evidence("file", error.message, error.location)
-        )
-    found = document.lookup(params.path)
+    """Find the value (a key of a file, or a fact of the deployment) and assert ``op`` on it."""
+    seen = _find(ctx, params.fact, params.file, params.path, params.op == "absent")
+    if isinstance(seen, Outcome):
+        return seen
     if params.op == "absent":
-        if found is None:
-            return Outcome.passed(f"{params.path} is absent from {params.file}")
+        if seen is None:
+            return Outcome.passed(
+                f"{params.path or params.fact} is absent from {params.file or 'the deployment'}"
+            )
         return Outcome.failed(
-            f"{params.path} must be absent but is set at {found.location}", _evidence(params.path, found)
+            f"{seen.path} must be absent but is set at {seen.location}", _evidence(seen.path, seen)
         )
-    if found is None:
-        return _missing(document, params.path)
+    assert seen is not None  # _find only returns None for ``absent``
     if params.op == "exists":
-        return Outcome.passed(f"{params.path} is set ({found.location})", _evidence(params.path, found))
+        return _caveat(
+            Outcome.passed(f"{seen.path} is set ({seen.location})", _evidence(seen.path, seen), *seen.via),
+            seen,
+        )
     expected = params.expected
     expected_evidence: tuple[Evidence, ...] = ()
-    if params.expected_path is not None:
-        other = document.lookup(params.expected_path)
-        if other is None:
-            return _missing(document, params.expected_path)
-        expected, expected_evidence = other.value, (_evidence(params.expected_path, other),)
+    if params.expected_var is not None:
+        expected = ctx.variables.get(params.expected_var)
+        if expected is None:
+            return Outcome.errored(
+                f"the check compares with runbook variable {params.expected_var!r}, which is unset"
+            )
+    if params.expected_path is not None or params.expected_fact is not None:
+        other = _find(ctx, params.expected_fact, params.file, params.expected_path, False)
+        if isinstance(other, Outcome):
+            return other
+        assert other is not None
+        expected, expected_evidence = other.value, (_evidence(other.path, other), *other.via)
     try:
-        problem = judge(params.op, found.value, expected)
+        problem = judge(params.op, seen.value, expected)
     except re.error as error:
         return Outcome.errored(f"the check's pattern {expected!r} is not a valid regular expression: {error}")
-    evidence = (_evidence(params.path, found), *expected_evidence)
+    evidence = (_evidence(seen.path, seen), *seen.via, *expected_evidence)
     if problem is None:
-        return Outcome.passed(
-            f"{params.path} = {_show(found.value)} {_wanted(params.op, expected)}", *evidence
+        outcome = Outcome.passed(
+            f"{seen.path} = {_show(seen.value)} {_wanted(params.op, expected)}", *evidence
         )
-    return Outcome.failed(f"{params.path} = {_show(found.value)} at {found.location}: {problem}", *evidence)
+        return _caveat(outcome, seen)
+    if params.expected_var not in (None, "entrypoint") and isinstance(seen.value, str) and params.op == "eq":
+        problem += (
+            f" (the runbook's {params.expected_var}; if {seen.value!r} is this deployment's name for it, "
+            f"run with --var {params.expected_var}={seen.value})"
+        )
+    failed = Outcome.failed(f"{seen.path} = {_show(seen.value)} at {seen.location}: {problem}", *evidence)
+    return _caveat(failed, seen)
+
+
+def _find(ctx: RunContext, fact: str | None, file: str | None, path: str | None, absent_ok: bool) -> Any:
+    """Return the value seen (a Fact), None when absent and that is fine, or the Outcome ending the check."""
+    from preflight.deployment.documents import blocked_by, document_for
+    from preflight.deployment.facts import Target, resolve
+    from preflight.deployment.formats import format_of
+
+    try:
+        if fact is not None:
+            address = resolve(fact, ctx.variables)
+            found = format_of(ctx).resolve(ctx, address)
+            if isinstance(found, Target):
+                file, path = found.file, found.path
+            elif isinstance(found, Gap):
+                if found.kind is GapKind.MISSING and absent_ok:
+                    return None
+                return _gap(ctx, found, address)
+            else:
+                return found
+        assert file is not None and path is not None  # the params schema requires file+path or fact
+        document = document_for(ctx, file)
+    except InputError as error:
+        return blocked_by(error) or Outcome.failed(
+            f"{file or 'the configuration'} cannot be used: {error}",
+            Evidence("file", error.message, error.location),
+        )
+    located = document.lookup(path)
+    if located is None:
+        return None if absent_ok else _missing(document, path)
+    return Fact(located.value, located.location, path)
+
+
+def _gap(ctx: RunContext, gap: Gap, address: Any) -> Outcome:
+    if gap.kind is GapKind.NOT_APPLICABLE:
+        return Outcome.skipped(gap.message, *gap.evidence)
+    if gap.kind is GapKind.BLOCKED:
+        return Outcome(Status.FAIL, gap.message, gap.evidence, blocked_by=gap.blocked_by)
+    from preflight.deployment.variables import hint_for
+
+    hint = hint_for(ctx, address)
+    return Outcome.failed(gap.message + (f"; {hint}" if hint else ""), *gap.evidence)
+
+
+def _caveat(outcome: Outcome, seen: Fact) -> Outcome:
+    """Downgrade a pass to a warning (and say it on a failure) when the fact is not enforced by the bot."""
+    if seen.caveat is None:
+        return outcome
+    status = Status.WARN if outcome.status is Status.PASS else outcome.status
+    return Outcome(status, f"{outcome.message}; {seen.caveat}", outcome.evidence, outcome.blocked_by)
 
 
 def judge(op: str, value: object, expected: object) -> str | None:
@@ -209,20 +292,7 @@ def _equal(value: object, expected: object) -> bool:
     return value == expected
 
 
-def _type(value: object) -> str:
-    if value is None:
-        return "null"
-    if isinstance(value, bool):
-        return "boolean"
-    if isinstance(value, int):
-        return "integer"
-    if isinstance(value, float):
-        return "number"
-    if isinstance(value, str):
-        return "string"
-    if isinstance(value, list):
-        return "list"
-    return "mapping"
+_type = type_name
 
 
 def _a(noun: str) -> str:
@@ -235,9 +305,7 @@ def _type_matches(value: object, expected: str) -> bool:
     return actual == expected or (expected == "number" and actual == "integer")
 
 
-def _show(value: object) -> str:
-    text = json.dumps(value, default=str, ensure_ascii=False)
-    return text if len(text) <= 120 else text[:117] + "..."
+_show = show
 
 
 def _wanted(op: str, expected: object) -> str:
@@ -245,28 +313,14 @@ def _wanted(op: str, expected: object) -> str:
     return words.get(op, f"({op} {_show(expected)})")
 
 
-def _evidence(path: str, found: Located) -> Evidence:
+def _evidence(path: str, found: Fact) -> Evidence:
     return Evidence(path, _show(found.value), found.location)
 
 
 def _missing(document: YamlDocument, path: str) -> Outcome:
     """Fail a missing path at its deepest existing parent, naming the first missing key."""
-    prefix, parent = document.deepest(path)
-    segments = split_path(path)
-    missing = segments[len(prefix)]
-    owner = format_path(prefix)
-    return Outcome.failed(
-        f"{path} is missing: {owner} ({parent.location}) has no {missing!r}",
-        Evidence(owner, _keys(parent.value), parent.location),
-    )
-
-
-def _keys(value: object) -> str:
-    if isinstance(value, dict):
-        names = [str(k) for k in value]
-        shown = ", ".join(names[:20]) + (f", ... ({len(names)} in all)" if len(names) > 20 else "")
-        return "keys: " + (shown or "(none)")
-    return f"a {_type(value)}: {_show(value)}"
+    gap = missing_at(document, path)
+    return Outcome.failed(gap.message, *gap.evidence)
 
 
 KIND: CheckKind[ValueParams] = CheckKind(

@@ -11,9 +11,10 @@ from dataclasses import dataclass
 from typing import Any
 
 from preflight.context import RunContext
+from preflight.deployment.facts import Fact, Target, fact_names
 from preflight.errors import InputError, Location
 from preflight.kinds.base import CheckKind
-from preflight.results import Evidence, Outcome
+from preflight.results import Evidence, Outcome, Status
 
 MAX_READ = 1024 * 1024  # enough to search a document; a bigger one is read only this far
 
@@ -30,9 +31,13 @@ PARAMS_SCHEMA: Mapping[str, Any] = {
         "path_from": {
             "type": "object",
             "additionalProperties": False,
-            "required": ["file", "key"],
-            "description": "Read the document path from a YAML file of the deployment.",
+            "oneOf": [{"required": ["file", "key"]}, {"required": ["fact"], "not": {"required": ["file"]}}],
+            "description": "Read the document path from a YAML file of the deployment, or from a fact.",
             "properties": {
+                "fact": {
+                    "enum": [name for name in fact_names() if name.startswith("licensing.")],
+                    "description": "The fact naming the document, e.g. licensing.offline_access_doc.",
+                },
                 "file": {
                     "type": "string",
                     "minLength": 1,
@@ -69,6 +74,7 @@ class DocumentParams:
     path_key: str | None
     min_bytes: int
     mentions: tuple[str, ...]
+    path_fact: str | None = None
 
 
 def parse(params: Mapping[str, Any]) -> DocumentParams:
@@ -80,6 +86,7 @@ def parse(params: Mapping[str, Any]) -> DocumentParams:
         path_key=source.get("key"),
         min_bytes=int(params.get("min_bytes", 1)),
         mentions=tuple(params.get("mentions", ())),
+        path_fact=source.get("fact"),
     )
 
 
@@ -89,15 +96,26 @@ def run(params: DocumentParams, ctx: RunContext) -> Outcome:
 
     named_at: Location | None = None
     relpath = params.path
-    if params.path_file is not None and params.path_key is not None:
+    path_file, path_key = params.path_file, params.path_key
+    if params.path_fact is not None:
+        resolved = _from_fact(ctx, params.path_fact)
+        if isinstance(resolved, Outcome):
+            return resolved
+        if isinstance(resolved, Fact):
+            if not isinstance(resolved.value, str) or not resolved.value:
+                return Outcome.failed(f"the deployment does not name the document ({resolved.location})")
+            relpath, named_at = resolved.value, resolved.location
+        else:
+            path_file, path_key = resolved.file, resolved.path
+    if path_file is not None and path_key is not None:
         try:
-            found = document_for(ctx, params.path_file).lookup(params.path_key)
+            found = document_for(ctx, path_file).lookup(path_key)
         except InputError as error:
             return blocked_by(error) or Outcome.failed(
-                f"{params.path_file} cannot be used: {error}", Evidence("file", error.message, error.location)
+                f"{path_file} cannot be used: {error}", Evidence("file", error.message, error.location)
             )
         if found is None or not isinstance(found.value, str) or not found.value:
-            return Outcome.failed(f"{params.path_file} does not name the document at {params.path_key}")
+            return Outcome.failed(f"{path_file} does not name the document at {path_key}")
         relpath, named_at = found.value, found.location
     if relpath is None:  # the params schema requires path or path_from; parse() may be called directly
         return Outcome.errored("the check names neither path nor path_from")
@@ -125,6 +143,25 @@ def run(params: DocumentParams, ctx: RunContext) -> Outcome:
         named,
         Evidence("file", relpath, Location(relpath)),
     )
+
+
+def _from_fact(ctx: RunContext, fact: str) -> Outcome | Fact | Target:
+    """Resolve the fact naming the document through the root's format."""
+    from preflight.deployment.documents import blocked_by
+    from preflight.deployment.facts import Gap, GapKind, resolve
+    from preflight.deployment.formats import format_of
+
+    try:
+        found = format_of(ctx).resolve(ctx, resolve(fact, ctx.variables))
+    except InputError as error:
+        return blocked_by(error) or Outcome.failed(
+            str(error), Evidence("file", error.message, error.location)
+        )
+    if isinstance(found, Gap):
+        if found.kind is GapKind.NOT_APPLICABLE:
+            return Outcome.skipped(found.message, *found.evidence)
+        return Outcome(Status.FAIL, found.message, found.evidence, blocked_by=found.blocked_by)
+    return found
 
 
 KIND: CheckKind[DocumentParams] = CheckKind(

@@ -107,6 +107,8 @@ def _plan_for(deployment: Deployment, name: str, exchange_url: str | None) -> En
         if trading is not None
         else (profile.guardrails, f"execution.paper_profiles.{profile.name}")
     )
+    if guardrails is None:
+        return Unservable(name, f"{source} defines no per-order guardrails for the session to enforce")
     base_url = exchange_url or (None if environment.embedded else environment.endpoint)
     return EntrypointPlan(
         entrypoint=name,
