@@ -32,6 +32,7 @@ class RunOptions:
     paper_seed: int = 7
     paper_faults: str | None = None
     deployment_format: str | None = None  # None = detect from the files (preflight.deployment.formats)
+    variables: Mapping[str, str] = field(default_factory=dict)  # --var/--vars: runbook variable overrides
     # Environment variables visible to the run; may hold a passphrase, so never shown in a repr.
     env: Mapping[str, str] = field(default_factory=dict, repr=False)
 
@@ -79,6 +80,11 @@ class RunContext:
         if isinstance(value, _Failure):
             raise value.error
         return cast(T, value)
+
+    def memoised(self, key: str) -> bool:
+        """Say whether ``key`` was computed (or failed) already in this run."""
+        with self._lock:
+            return key in self._memo
 
     def record_artefact(self, name: str, path: Path) -> None:
         """Remember a file the run wrote (shown in reports and the sign-off)."""

@@ -103,7 +103,7 @@ def run_checks(
                 on_result(result)
     except KeyboardInterrupt:
         incomplete = True
-    notes = _notes(runbook, specs, results, waivers, now(), incomplete)
+    notes = (*_notes(runbook, specs, results, waivers, now(), incomplete), *_variable_notes(ctx))
     frozen = tuple(results)
     return RunReport(
         tool_version=__version__,
@@ -125,6 +125,8 @@ def run_checks(
         inputs=_digests(ctx),
         paper_metrics=ctx.paper_metrics,
         notes=notes,
+        deployment_format=_format_reason(ctx),
+        variables={name: ctx.variables[name] for name in runbook.variables if name in ctx.variables},
     )
 
 
@@ -179,11 +181,26 @@ def _selected(runbook: Runbook, selection: Selection) -> tuple[CheckSpec, ...]:
 
 
 def _variables(runbook: Runbook, options: RunOptions) -> dict[str, str]:
+    from preflight.deployment.variables import apply_overrides
+
     variables = {"entrypoint": options.entrypoint}
     # Variables may mention {entrypoint}; resolve them once so params see final values.
-    for name, value in runbook.variables.items():
+    for name, value in apply_overrides(runbook.variables, options.variables).items():
         variables[name] = value.replace("{entrypoint}", options.entrypoint)
     return variables
+
+
+def _format_reason(ctx: RunContext) -> str:
+    from preflight.deployment.formats import format_for
+
+    return format_for(ctx).reason
+
+
+def _variable_notes(ctx: RunContext) -> tuple[str, ...]:
+    """Say where a runbook variable disagrees with what the deployment states (``--var`` to fix it)."""
+    from preflight.deployment.variables import agreement
+
+    return agreement(ctx)
 
 
 def _require_known_entrypoint(ctx: RunContext) -> None:

@@ -179,6 +179,8 @@ class RunReport:
     inputs: tuple[InputDigest, ...] = ()
     paper_metrics: Mapping[str, object] | None = None  # the session's paper_exchange_metrics, if it ran
     notes: tuple[str, ...] = ()  # run-level notices (expired waivers, skipped groups)
+    deployment_format: str | None = None  # "format bot_core (core.path in ...)": which dialect, and why
+    variables: Mapping[str, str] = field(default_factory=dict)  # the runbook variables in effect
 
     def counts(self) -> dict[Status, int]:
         """Count results per status (every status present, zero when none)."""

@@ -54,6 +54,8 @@ class RunRequest:
     paper_ticks: int | None = None
     paper_seed: int = 7
     paper_faults: str | None = None
+    deployment_format: str | None = None  # --deployment-format (None: detected)
+    variables: Mapping[str, str] = field(default_factory=dict)  # --var / --vars overrides
     env: Mapping[str, str] = field(default_factory=lambda: dict(os.environ))
 
 
@@ -87,6 +89,8 @@ def _options(request: RunRequest, progress: bool) -> RunOptions:
         paper_ticks=request.paper_ticks,
         paper_seed=request.paper_seed,
         paper_faults=request.paper_faults,
+        deployment_format=request.deployment_format,
+        variables=dict(request.variables),
         env=dict(request.env),
     )
 

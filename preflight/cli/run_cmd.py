@@ -7,6 +7,7 @@ from pathlib import Path
 
 import typer
 
+from preflight.cli.options import DeploymentFormatOption, VarOption, VarsFileOption
 from preflight.errors import UsageError
 from preflight.results import FailOn
 
@@ -39,10 +40,16 @@ def run(
     faults: str | None = typer.Option(
         None, "--faults", help="Simulator faults, e.g. rate_limit=0.05,timeout=0.01."
     ),
+    deployment_format: DeploymentFormatOption = None,
+    var: VarOption = None,
+    vars_file: VarsFileOption = None,
 ) -> None:
     """Run the runbook's checks for ENTRYPOINT and answer GO (0) or NO-GO (1)."""
     from preflight.cli.execution import RunRequest, execute
+    from preflight.cli.options import deployment_inputs
     from preflight.cli.outputs import pair_outputs
+
+    forced_format, variables = deployment_inputs(deployment_format, var, vars_file)
 
     request = RunRequest(
         entrypoint=entrypoint,
@@ -62,6 +69,8 @@ def run(
         paper_ticks=ticks,
         paper_seed=seed,
         paper_faults=faults,
+        deployment_format=forced_format,
+        variables=variables,
     )
     # sys.exit, not typer.Exit: with standalone_mode=False Typer returns an Exit's code instead of raising it.
     sys.exit(execute(request))

@@ -116,6 +116,9 @@ def to_document(report: RunReport, baseline: BaselineDiff | None = None) -> dict
         "paper_metrics": None if report.paper_metrics is None else dict(report.paper_metrics),
         "notes": list(report.notes),
     }
+    if report.deployment_format is not None:  # issue 13: present whenever a run read a deployment
+        document["deployment_format"] = report.deployment_format
+        document["variables"] = dict(report.variables)
     if baseline is not None:
         document["baseline"] = _baseline(baseline)
     return document
@@ -213,6 +216,8 @@ def _parse_document(document: Mapping[str, Any]) -> RunReport:
         artefacts=dict(document["artefacts"]),
         inputs=tuple(InputDigest(d["path"], d["sha256"]) for d in document["inputs"]),
         paper_metrics=document["paper_metrics"],
+        deployment_format=document.get("deployment_format"),
+        variables=dict(document.get("variables") or {}),
         notes=tuple(document["notes"]),
     )
 

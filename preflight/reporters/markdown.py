@@ -38,6 +38,10 @@ def _header(report: RunReport) -> Iterator[str]:
         f"**preflight** {report.tool_version}"
     )
     yield ""
+    if report.deployment_format or report.variables:  # the dialect read and the runbook's names (issue 13)
+        shown = ", ".join(f"{k}={v}" for k, v in report.variables.items())
+        yield f"**Deployment:** {report.deployment_format or ''} · **variables:** {_code(shown or '-')}"
+        yield ""
     if report.incomplete:
         yield "> **⚠️ INCOMPLETE:** the run was interrupted; checks that did not run are missing."
         yield ""

@@ -79,6 +79,10 @@ def _header(report: RunReport) -> Iterator[RenderableType]:
     facts.add_column()
     facts.add_row("entrypoint", Text(report.entrypoint, style="bold"))
     facts.add_row("root", Text(report.root))  # Text, never str: a path may hold [brackets]
+    if report.deployment_format:  # the dialect the root is read in, and why (issue 13)
+        facts.add_row("format", Text(report.deployment_format.removeprefix("format ")))
+    if report.variables:
+        facts.add_row("variables", Text(", ".join(f"{k}={v}" for k, v in report.variables.items())))
     facts.add_row(
         "started",
         f"{report.started_at.isoformat()}   took {duration_s(report):.2f} s   "
