@@ -11,6 +11,8 @@ from pathlib import Path
 
 import typer
 
+from preflight.cli.options import DeploymentFormatOption
+
 
 def paper(
     entrypoint: str = typer.Argument(..., help="A paper entrypoint (its environment has mode: paper)."),
@@ -30,19 +32,21 @@ def paper(
         help="Trade against this Bybit-compatible URL instead of the embedded simulator.",
     ),
     as_json: bool = typer.Option(False, "--json", help="Print the session report as JSON on stdout."),
+    deployment_format: DeploymentFormatOption = None,
 ) -> None:
     """Run the paper session for ENTRYPOINT; exit 0 (ok/unknown) or 1 (breached)."""
     import json
     import os
 
     from preflight.deployment import load_deployment
+    from preflight.deployment.formats import parse_format_name
     from preflight.papertrade.plan import SessionOptions
     from preflight.papertrade.provider import progress_bar
     from preflight.papertrade.session import run_paper_session
     from preflight.trust.secrets import Keychain, open_keychain
 
     root = root.resolve()
-    deployment = load_deployment(root)
+    deployment = load_deployment(root, parse_format_name(deployment_format))
     opened: list[Keychain] = []
 
     def keychain() -> Keychain:

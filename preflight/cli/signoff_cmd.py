@@ -15,6 +15,8 @@ from typing import TYPE_CHECKING, Any
 import typer
 from typer.core import TyperGroup
 
+from preflight.cli.options import DeploymentFormatOption, VarOption, VarsFileOption
+
 if TYPE_CHECKING:
     from preflight.context import RunOptions
     from preflight.results import RunReport
@@ -112,6 +114,7 @@ def _request(
     from preflight.signoff.service import SignoffRequest
 
     variables, see, declared = _runbook_maps(report.runbook_id)
+    variables = {**variables, **report.variables}  # the names the run used (--var), not only the seed's
     return SignoffRequest(
         root=root,
         operator=operator,
@@ -152,14 +155,19 @@ def create_command(
     no_paper: bool = typer.Option(False, "--no-paper", help="Skip the paper session (its items skip)."),
     exchange_url: str | None = typer.Option(None, "--exchange-url", help="Exchange base URL (live probes)."),
     debug: bool = typer.Option(False, "--debug", help="Show tracebacks of internal errors."),
+    deployment_format: DeploymentFormatOption = None,
+    var: VarOption = None,
+    vars_file: VarsFileOption = None,
 ) -> None:
     """Run the runbook (or read --from-report) and write a signed Markdown sign-off."""
+    from preflight.cli.options import deployment_inputs
     from preflight.context import RunOptions
     from preflight.errors import UsageError
     from preflight.signoff.assess import SignoffVerdict
     from preflight.signoff.service import STDOUT, check_operator, create_signoff
 
     check_operator(operator)
+    forced_format, variables = deployment_inputs(deployment_format, var, vars_file)
     if from_report is not None:
         report = _load_report(from_report, entrypoint)
         root = (root or Path(report.root)).resolve()
@@ -176,6 +184,8 @@ def create_command(
             exchange_url=exchange_url,
             debug=debug,
             progress=sys.stderr.isatty(),
+            deployment_format=forced_format,
+            variables=variables,
             env=dict(os.environ),
         )
         report = _run(options, runbook, waivers)

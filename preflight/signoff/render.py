@@ -205,6 +205,14 @@ def _banner(report: RunReport) -> list[str]:
     return lines
 
 
+def _deployment_lines(report: RunReport) -> list[str]:
+    """Name the deployment format and the runbook variables the run used (issue 13), when recorded."""
+    if not report.deployment_format and not report.variables:
+        return []
+    names = ", ".join(f"{name}={value}" for name, value in report.variables.items()) or "-"
+    return [f"Deployment {report.deployment_format or '-'} · variables {code(names)}", ""]
+
+
 def _counts(report: RunReport) -> str:
     counts = report.counts()
     words = [f"{counts[status]} {word}" for status, word in _COUNT_WORDS.items()]
@@ -270,6 +278,7 @@ def render_signoff(
         f"Entrypoint {code(report.entrypoint)} · runbook {code(report.runbook_id)} · exchange "
         f"{report.exchange} · deployment {code(report.root)}",
         "",
+        *_deployment_lines(report),
         *_banner(report),
         "",
         f"## Verdict: {verdict.verdict}",
