@@ -174,6 +174,7 @@ def _find(ctx: RunContext, fact: str | None, file: str | None, path: str | None,
     from preflight.deployment.facts import Target, resolve
     from preflight.deployment.formats import format_of
 
+    address = None
     try:
         if fact is not None:
             address = resolve(fact, ctx.variables)
@@ -195,7 +196,9 @@ def _find(ctx: RunContext, fact: str | None, file: str | None, path: str | None,
         )
     located = document.lookup(path)
     if located is None:
-        return None if absent_ok else _missing(document, path)
+        if absent_ok:
+            return None
+        return _missing(document, path) if fact is None else _gap(ctx, missing_at(document, path), address)
     return Fact(located.value, located.location, path)
 
 
