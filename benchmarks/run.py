@@ -13,7 +13,7 @@ from types import ModuleType
 if __package__ in (None, ""):  # run as a script (python benchmarks/run.py): make the package importable
     sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from benchmarks import adapter_ratio, cli_help, demo_run, simulator_rps, static_scale
+from benchmarks import adapter_ratio, bot_core_scale, cli_help, demo_run, simulator_rps, static_scale
 from benchmarks.common import Figure, Unavailable, not_measured
 
 # The explicit registry of figure modules, in the order the table shows them.
@@ -23,6 +23,7 @@ FIGURE_MODULES: dict[str, ModuleType] = {
     "simulator_rps": simulator_rps,
     "adapter_ratio": adapter_ratio,
     "static_scale": static_scale,
+    "bot_core_scale": bot_core_scale,
 }
 
 
