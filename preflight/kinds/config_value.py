@@ -29,7 +29,10 @@ PARAMS_SCHEMA: Mapping[str, Any] = {
     "type": "object",
     "additionalProperties": False,
     "required": ["op"],
-    "oneOf": [{"required": ["file", "path"]}, {"required": ["fact"], "not": {"required": ["file"]}}],
+    "oneOf": [
+        {"required": ["file", "path"], "not": {"required": ["fact"]}},
+        {"required": ["fact"], "not": {"anyOf": [{"required": ["file"]}, {"required": ["path"]}]}},
+    ],
     "properties": {
         "fact": {
             "enum": list(fact_names()),
