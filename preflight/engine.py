@@ -162,10 +162,17 @@ def run_one(spec: CheckSpec, ctx: RunContext) -> CheckResult:
         status=outcome.status,
         message=outcome.message,
         evidence=outcome.evidence,
-        remediation=ctx.template(spec.remediation),
+        # a blocked check's own fix would mislead: the root cause is fixed where its owner says
+        remediation=_remediation(spec, ctx, outcome.blocked_by),
         duration_s=time.perf_counter() - started,
         blocked_by=outcome.blocked_by,
     )
+
+
+def _remediation(spec: CheckSpec, ctx: RunContext, blocked_by: str | None) -> str:
+    if blocked_by is not None and blocked_by != spec.id:
+        return f"Fix what {blocked_by} reports first; this check is judged again once it passes."
+    return ctx.template(spec.remediation)
 
 
 def _selected(runbook: Runbook, selection: Selection) -> tuple[CheckSpec, ...]:

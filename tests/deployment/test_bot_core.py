@@ -159,6 +159,7 @@ def test_a_broken_read_environment_blocks_its_readers_once_naming_the_root_cause
     mode = by_id["core.environment.mode"]
     assert mode.status is Status.FAIL and mode.blocked_by == "core.schema"
     assert mode.message.startswith(f"blocked by {CORE}:{line}:") and "see core.schema" in mode.message
+    assert mode.remediation.startswith("Fix what core.schema reports first")  # not the check's own fix
     # checks that do not read environments.bybit_paper are judged as before
     for check in (
         "runtime.entrypoint.environment",
