@@ -6,8 +6,8 @@ from preflight.context import RunContext
 from preflight.errors import InputError, Location
 from preflight.results import Evidence, Outcome
 from preflight.trust.bot_core import access
-from preflight.trust.bot_core.fingerprint import MACHINE_NOT_COMPARED
-from preflight.trust.bot_core.hmac_keys import MIN_FINGERPRINT_KEY_BYTES, verify
+from preflight.trust.bot_core.fingerprint import MACHINE_NOT_COMPARED, FingerprintDocument
+from preflight.trust.bot_core.hmac_keys import MIN_FINGERPRINT_KEY_BYTES, HmacKeyring, verify
 from preflight.trust.bot_core.policy import ENFORCED_FILE
 
 
@@ -30,6 +30,11 @@ def check_record(ctx: RunContext) -> Outcome:
         document = access.fingerprint_for(ctx)
     except InputError as error:
         return access.failure(error)
+    return judge_record(document, keyring)
+
+
+def judge_record(document: FingerprintDocument, keyring: HmacKeyring) -> Outcome:
+    """Judge a loaded fingerprint file's HMAC (and its consistency) against a keys file."""
     recorded = Evidence("fingerprint", _short(document.fingerprint), Location(document.display))
     if not keyring.keys:
         return Outcome.failed(

@@ -13,6 +13,8 @@ from preflight.context import RunContext
 from preflight.errors import InputError, Location
 from preflight.results import Evidence, Outcome
 from preflight.trust.bot_core import access
+from preflight.trust.bot_core.hmac_keys import HmacKeyring
+from preflight.trust.bot_core.license import BotCoreLicense
 from preflight.trust.bot_core.policy import ENFORCED_FILE, ENFORCEMENT_RULE, LicensingPolicy
 from preflight.trust.bot_core.revocation import Findings, judge_revocation
 from preflight.trust.timeutil import format_utc
@@ -46,8 +48,6 @@ def _not_enforced(policy: LicensingPolicy) -> Outcome | None:
 
 def check_signature(ctx: RunContext) -> Outcome:
     """Pass when the HMAC verifies with the enforced keys file and the schema is one bot_core accepts."""
-    from preflight.trust.bot_core.hmac_keys import verify
-
     try:
         policy = access.enforced_policy(ctx)
         refused = _not_enforced(policy)
@@ -57,6 +57,13 @@ def check_signature(ctx: RunContext) -> Outcome:
         lic = access.license_for(ctx)
     except InputError as error:
         return access.failure(error)
+    return judge_signature(lic, keyring, policy)
+
+
+def judge_signature(lic: BotCoreLicense, keyring: HmacKeyring, policy: LicensingPolicy) -> Outcome:
+    """Judge a loaded license's HMAC and schema against a keys file and the enforced policy."""
+    from preflight.trust.bot_core.hmac_keys import verify
+
     keys = Evidence(
         "license keys",
         f"{keyring.display} (key ids: {keyring.key_ids()})",
@@ -66,8 +73,7 @@ def check_signature(ctx: RunContext) -> Outcome:
     if not keyring.keys:
         return Outcome.failed(
             f"{keyring.display} holds no keys: bot_core then skips the license signature with only "
-            "a warning; "
-            "put the issuer's license key in it",
+            "a warning; put the issuer's license key in it",
             keys,
             signed,
         )

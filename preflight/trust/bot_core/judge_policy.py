@@ -6,7 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from preflight.context import RunContext
-from preflight.errors import InputError
+from preflight.errors import InputError, Location
 from preflight.results import Evidence, Outcome
 from preflight.trust.bot_core import access
 from preflight.trust.bot_core.policy import (
@@ -74,7 +74,8 @@ def runbook_disagreements(
     for field, wanted in (("allowed_profiles", profile), ("allowed_issuers", issuer)):
         allowed = policy.allowed(field)
         if wanted and allowed and wanted.lower() not in allowed:
-            found.append(Disagreement(field, "runbook", Setting((wanted,), None), label, policy.get(field)))
+            runbook = Setting((wanted,), Location("the runbook (license.policy_consistent params)"))
+            found.append(Disagreement(field, "runbook", runbook, label, policy.get(field)))
     return found
 
 

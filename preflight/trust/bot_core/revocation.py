@@ -18,6 +18,8 @@ from pathlib import Path
 from preflight.trust.bot_core.hmac_keys import HmacKeyring, verify
 from preflight.trust.bot_core.policy import LicensingPolicy
 
+_FETCH = "fetch the current list from the issuer"
+
 
 @dataclass
 class Findings:
@@ -65,20 +67,26 @@ def judge_revocation(
     relative = policy.path("revocation_list_path")
     if relative is None:
         if required:
-            findings.add("revocation_required is true but no revocation_list_path is set", error=True)
+            findings.add(
+                "revocation_required is true but no revocation_list_path is set; set it to the issuer's list",
+                error=True,
+            )
         return
     try:
         path = resolve_under(root, relative)
     except ConfigError:
-        findings.add(f"revocation_list_path {relative!r} leaves the deployment root", error=True)
+        findings.add(
+            f"revocation_list_path {relative!r} leaves the deployment root; keep the list under the root",
+            error=True,
+        )
         return
     try:
         document = json.loads(path.read_text("utf-8"))
     except FileNotFoundError:
-        findings.add(f"the revocation list {relative} does not exist", error=required)
+        findings.add(f"the revocation list {relative} does not exist; {_FETCH}", error=required)
         return
     except (OSError, UnicodeDecodeError, json.JSONDecodeError):
-        findings.add(f"the revocation list {relative} is not readable JSON", error=required)
+        findings.add(f"the revocation list {relative} is not readable JSON; {_FETCH}", error=required)
         return
     body: object = document
     if isinstance(document, Mapping) and "payload" in document:
@@ -87,20 +95,25 @@ def judge_revocation(
         if isinstance(signature, Mapping) and isinstance(body, Mapping):
             if keyring is None or not keyring.keys:
                 findings.add(
-                    f"the signature of {relative} was not verified: no revocation keys",
+                    f"the signature of {relative} was not verified: no revocation keys; set "
+                    "revocation_keys_path",
                     error=signature_required,
                 )
             else:
                 check = verify(body, signature, keyring)
                 if not check.verified:
-                    findings.add(f"the signature of {relative} does not verify: {check.problem}", error=True)
+                    findings.add(
+                        f"the signature of {relative} does not verify: {check.problem}; {_FETCH}", error=True
+                    )
         elif signature_required:
             findings.add(
-                f"{relative} carries no signature, but revocation_signature_required is true", error=True
+                f"{relative} carries no signature, but revocation_signature_required is true; {_FETCH}",
+                error=True,
             )
     elif signature_required:
         findings.add(
-            f"{relative} is not signed ({{payload, signature}}), but a signature is required", error=True
+            f"{relative} is not signed ({{payload, signature}}), but a signature is required; {_FETCH}",
+            error=True,
         )
     entries: object = body
     generated: object = None
@@ -108,22 +121,29 @@ def judge_revocation(
         generated = body.get("generated_at") or body.get("updated_at") or body.get("timestamp")
         entries = next((body[k] for k in ("revoked", "revocations", "licenses") if k in body), None)
         if entries is None:
-            findings.add(f"{relative} has no `revoked` section", error=required)
+            findings.add(f"{relative} has no `revoked` section; {_FETCH}", error=required)
     max_age = policy.value("revocation_list_max_age_hours")
     if isinstance(max_age, float):
         if not generated:
-            findings.add(f"{relative} has no generated_at: its age cannot be judged", error=required)
+            findings.add(
+                f"{relative} has no generated_at, so its age cannot be judged; {_FETCH}", error=required
+            )
         else:
             try:
                 age = now - parse_timestamp(str(generated)).moment
             except ValueError:
-                findings.add(f"{relative} generated_at is not an ISO 8601 timestamp", error=required)
+                findings.add(
+                    f"{relative} generated_at is not an ISO 8601 timestamp; {_FETCH}", error=required
+                )
             else:
                 if age.total_seconds() > max_age * 3600:
                     findings.add(
                         f"{relative} is {age.total_seconds() / 3600:.1f} h old, over the "
-                        f"{max_age:g} h allowed",
+                        f"{max_age:g} h allowed; {_FETCH}",
                         error=required,
                     )
     if license_id in _ids(entries):
-        findings.add(f"license {license_id} is on the revocation list {relative}", error=True)
+        findings.add(
+            f"license {license_id} is on the revocation list {relative}; ask the issuer for a new license",
+            error=True,
+        )

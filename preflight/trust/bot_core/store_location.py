@@ -83,6 +83,6 @@ def passphrase_for(env: Mapping[str, str], shown_file: str) -> str:
             return text
         raise SecretsError(f"the passphrase file {file_name} is empty; write the passphrase in it")
     raise SecretsError(
-        f"no passphrase for bot_core's secrets file {shown_file}: set {PASSPHRASE_ENV}, or "
+        f"no passphrase for bot_core's secrets file {shown_file}; set {PASSPHRASE_ENV}, or "
         f"{PASSPHRASE_FILE_ENV} to a file (mode 0600) holding it"
     )
