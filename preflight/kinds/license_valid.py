@@ -12,12 +12,6 @@ from preflight.kinds.base import CheckKind
 from preflight.results import Outcome
 
 ASPECTS = ("signature", "issuer_trusted", "profile", "issuer_allowed", "exchange", "environments", "expiry")
-_BOT_CORE_NOT_CARRIED = {
-    "exchange": "exchange entitlement",
-    "environments": "paper/live mode entitlement",
-    "issuer_trusted": "binding of a signing key to an issuer (HMAC keys are shared secrets named by key id; "
-    "the issuer is judged only by license.issuer_allowed)",
-}
 
 PARAMS_SCHEMA: Mapping[str, Any] = {
     "type": "object",
@@ -104,7 +98,7 @@ def _run_bot_core(params: LicenseParams, ctx: RunContext) -> Outcome:
         case "expiry":
             return judge.check_expiry(ctx, utc_now())
         case _:
-            return judge.check_not_applicable(_BOT_CORE_NOT_CARRIED[params.aspect])
+            return judge.check_not_applicable(params.aspect)
 
 
 KIND: CheckKind[LicenseParams] = CheckKind(

@@ -21,10 +21,15 @@ from preflight.trust.timeutil import format_utc
 
 EXPIRY_WARNING_DAYS = 30  # fixed in bot_core (license.py), not configurable
 FUTURE_TOLERANCE = timedelta(minutes=5)
-NO_ENTITLEMENTS = (
-    "bot_core's HMAC-signed OEM license carries no {what}: its payload has license_id, issuer, profile, "
-    "schema, schema_version, validity and fingerprint only (per-exchange entitlements live in the separate "
-    "Ed25519 offline bundle, BOT_CORE_LICENSE_PATH, which preflight does not read); nothing was checked"
+NO_ENTITLEMENT = (
+    "bot_core's HMAC-signed OEM license carries no {what} (its payload: license_id, issuer, profile, "
+    "schema, validity, fingerprint); per-exchange entitlements live only in the Ed25519 offline bundle "
+    "(BOT_CORE_LICENSE_PATH), which preflight does not read: not checked"
+)
+NO_ISSUER_BINDING = (
+    "bot_core binds no issuer to a license key: its keys file maps key ids to shared HMAC secrets, so "
+    "which issuer a key belongs to cannot be checked; the issuer is judged only against the enforced "
+    "allowlist (license.issuer_allowed)"
 )
 
 
@@ -146,9 +151,12 @@ def check_allowed(ctx: RunContext, field: str) -> Outcome:
     return Outcome.passed(f"license {field} {value!r} is allowed by the enforced policy{note}", *evidence)
 
 
-def check_not_applicable(what: str) -> Outcome:
+def check_not_applicable(aspect: str) -> Outcome:
     """Skip an aspect bot_core's license format does not carry, saying what was not checked."""
-    return Outcome.skipped(NO_ENTITLEMENTS.format(what=what))
+    if aspect == "issuer_trusted":
+        return Outcome.skipped(NO_ISSUER_BINDING)
+    what = "exchange entitlement" if aspect == "exchange" else "paper/live mode entitlement"
+    return Outcome.skipped(NO_ENTITLEMENT.format(what=what))
 
 
 def check_expiry(ctx: RunContext, now: datetime) -> Outcome:

@@ -74,7 +74,7 @@ def runbook_disagreements(
     for field, wanted in (("allowed_profiles", profile), ("allowed_issuers", issuer)):
         allowed = policy.allowed(field)
         if wanted and allowed and wanted.lower() not in allowed:
-            runbook = Setting((wanted,), Location("the runbook (license.policy_consistent params)"))
+            runbook = Setting((wanted,), Location("the runbook (core.license_policy params)"))
             found.append(Disagreement(field, "runbook", runbook, label, policy.get(field)))
     return found
 

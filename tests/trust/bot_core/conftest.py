@@ -35,7 +35,7 @@ from preflight_tests_bot_core_root import (  # noqa: E402
     write_root,
 )
 
-GROUPS = ("license.", "fingerprint.", "secrets.")
+GROUPS = ("license.", "core.license_policy", "fingerprint.", "secrets.")
 
 
 @pytest.fixture

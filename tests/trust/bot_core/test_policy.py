@@ -18,7 +18,7 @@ def _line(text: str, needle: str, after: str = "") -> int:
 def test_contradicting_policies_are_reported_with_both_locations(tmp_path: Path, env, run_trust) -> None:
     core = with_license_block(CORE, CONTRADICTING_LICENSE)
     root = write_root(tmp_path / "checkout", core=core)
-    result = run_trust(root, env)["license.policy_consistent"]
+    result = run_trust(root, env)["core.license_policy"]
     assert result.status is Status.FAIL
     message = result.message
     for field, declared, enforced in [
@@ -47,7 +47,7 @@ def test_contradicting_policies_are_reported_with_both_locations(tmp_path: Path,
 
 
 def test_agreeing_policies_pass_and_say_how_bot_core_enforces(tmp_path: Path, env, run_trust) -> None:
-    result = run_trust(write_root(tmp_path / "checkout"), env)["license.policy_consistent"]
+    result = run_trust(write_root(tmp_path / "checkout"), env)["core.license_policy"]
     assert result.status is Status.PASS, result.message
     assert any("enforced by nothing" in e.value for e in result.evidence)
 
@@ -60,7 +60,7 @@ def test_an_unenforced_core_block_is_the_finding_it_is(tmp_path: Path, env, run_
     assert "bot_core does not verify the license: config/core.yaml license.license_keys_path is not set" in (
         signature.message
     )
-    policy = results["license.policy_consistent"]
+    policy = results["core.license_policy"]
     assert any("NOT applied: license_keys_path unset" in e.value for e in policy.evidence)
 
 
@@ -69,8 +69,8 @@ def test_a_missing_core_license_block_fails_the_policy_and_the_signature(
 ) -> None:
     core = CORE[: CORE.index("license:\n")]
     results = run_trust(write_root(tmp_path / "checkout", core=core), env)
-    assert results["license.policy_consistent"].status is Status.FAIL
-    assert "has no `license` block" in results["license.policy_consistent"].message
+    assert results["core.license_policy"].status is Status.FAIL
+    assert "has no `license` block" in results["core.license_policy"].message
     assert "bot_core verifies no license" in results["license.signature"].message
 
 
@@ -78,11 +78,11 @@ def test_a_declared_policy_the_runbook_contradicts_is_reported(tmp_path: Path, e
     runtime = RUNTIME.replace("    allowed_issuers: [dudzian]\n", "    allowed_issuers: [Dudzian, qa]\n")
     core = CORE.replace("  allowed_issuers: [dudzian]\n", "  allowed_issuers: [DUDZIAN, QA]\n")
     result = run_trust(write_root(tmp_path / "checkout", core=core, runtime=runtime), env)[
-        "license.policy_consistent"
+        "core.license_policy"
     ]
     assert result.status is Status.PASS, result.message  # case-insensitive, as bot_core compares
     runtime = RUNTIME.replace("    allowed_profiles: [desktop]\n", "    allowed_profiles: [server]\n")
-    result = run_trust(write_root(tmp_path / "other", runtime=runtime), env)["license.policy_consistent"]
+    result = run_trust(write_root(tmp_path / "other", runtime=runtime), env)["core.license_policy"]
     assert result.status is Status.FAIL
     assert (
         "allowed_profiles: runbook [desktop]" in result.message and "vs declared [server]" in result.message
