@@ -152,19 +152,11 @@ def run(params: ProbeParams, ctx: RunContext) -> Outcome:
 
 def _bot_core_probe(ctx: RunContext, env_name: str) -> Outcome:
     """On bot_core, name a missing environment; a defined one is not probed (said exactly, not passed)."""
-    from preflight.deployment.documents import document_for
-    from preflight.errors import InputError
-    from preflight.trust.bot_core import access
-    from preflight.trust.bot_core.environment import CORE_FILE, credential_needs
+    from preflight.trust.bot_core.access import needs_or_outcome
 
-    try:
-        needs = credential_needs(document_for(ctx, CORE_FILE), env_name)
-    except InputError as error:
-        return access.failure(error)
-    if needs is None:
-        return Outcome.failed(
-            f"environment {env_name!r} is not defined in {CORE_FILE}; define the live target"
-        )
+    needs = needs_or_outcome(ctx, env_name)
+    if isinstance(needs, Outcome):
+        return needs
     return Outcome.skipped(
         f"the live key of {env_name} was not probed: probing a bot_core deployment's key (credentials from "
         "its secrets store, its CCXT endpoint) is not implemented; check the key on the exchange by hand"

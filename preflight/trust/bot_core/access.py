@@ -11,6 +11,7 @@ from typing import TypeVar
 from preflight.context import RunContext
 from preflight.errors import ConfigError, FingerprintError, InputError, LicenseError, SecretsError
 from preflight.results import Outcome
+from preflight.trust.bot_core.environment import CredentialNeeds
 from preflight.trust.bot_core.fingerprint import FingerprintDocument
 from preflight.trust.bot_core.hmac_keys import HmacKeyring
 from preflight.trust.bot_core.license import BotCoreLicense
@@ -124,7 +125,8 @@ def store_for(ctx: RunContext) -> HeadlessStore:
     def read() -> HeadlessStore:
         """Locate, unlock and decrypt the file."""
         backend = backend_of(ctx)
-        assert backend.path is not None  # callers skip the keyring backend first
+        if backend.path is None:  # callers skip the keyring backend first; never open it by accident
+            raise SecretsError(f"bot_core keeps these credentials in the OS keyring ({backend.reason})")
         shown = str(backend.path)
         if not backend.path.is_file():
             raise SecretsError(
@@ -143,3 +145,19 @@ def failure(error: InputError) -> Outcome:
     from preflight.deployment.documents import blocked_by
 
     return blocked_by(error) or Outcome.failed(str(error))
+
+
+def needs_or_outcome(ctx: RunContext, env_name: str) -> CredentialNeeds | Outcome:
+    """Return what environment ``env_name`` of core.yaml loads, or the failure saying why it cannot."""
+    from preflight.deployment.documents import document_for
+    from preflight.trust.bot_core.environment import CORE_FILE, credential_needs
+
+    try:
+        needs = credential_needs(document_for(ctx, CORE_FILE), env_name)
+    except InputError as error:
+        return failure(error)
+    if needs is None:
+        return Outcome.failed(
+            f"environment {env_name!r} is not defined in {CORE_FILE}; define it or fix the name"
+        )
+    return needs

@@ -13,7 +13,6 @@ from preflight.redact import mask
 from preflight.results import Evidence, Outcome
 from preflight.trust.bot_core import access
 from preflight.trust.bot_core.credentials import parse_credential, storage_key
-from preflight.trust.bot_core.environment import CORE_FILE, credential_needs
 from preflight.trust.bot_core.store_location import KEYRING_UNREADABLE
 
 NO_STATUS = (
@@ -23,21 +22,13 @@ NO_STATUS = (
 
 def check_secret(ctx: RunContext, key: str, env_name: str) -> Outcome:
     """Judge the credentials environment ``env_name`` loads (keychain key ``key``)."""
-    from preflight.deployment.documents import document_for
-
-    try:
-        needs = credential_needs(document_for(ctx, CORE_FILE), env_name)
-    except InputError as error:
-        return access.failure(error)
-    if needs is None:
-        return Outcome.failed(
-            f"environment {env_name!r} is not defined in {CORE_FILE}; define it or fix the name"
-        )
+    needs = access.needs_or_outcome(ctx, env_name)
+    if isinstance(needs, Outcome):
+        return needs
     if needs.keychain_key != key:
         return Outcome.failed(
             f"environment {env_name} loads keychain key {needs.keychain_key!r}, not {key!r} as the "
-            "runbook says; "
-            "set the runbook variable or the environment's keychain_key",
+            "runbook says; set the runbook variable or the environment's keychain_key",
             Evidence("keychain_key", needs.keychain_key, needs.location),
         )
     backend = access.backend_of(ctx)

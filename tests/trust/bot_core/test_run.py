@@ -69,10 +69,11 @@ def test_a_provisioned_checkout_passes_every_trust_check_it_can_judge(
     assert "core.license_policy" in statuses and "secrets.live_key.active" in statuses
     _assert_nothing_secret(root, run.stdout, run.stderr, report.read_text())
     # no file of the checkout holds a credential or the passphrase (the keys files hold only HMAC keys)
+    canaries = (PAPER_KEY, PAPER_SECRET, LIVE_KEY, LIVE_SECRET, PASSPHRASE)
     for path in root.rglob("*"):
         if path.is_file():
             text = path.read_bytes().decode("utf-8", "replace")
-            assert not any(c in text for c in (PAPER_KEY, PAPER_SECRET, LIVE_KEY, LIVE_SECRET, PASSPHRASE)), path
+            assert not any(c in text for c in canaries), path
 
 
 def test_a_changed_license_and_a_wrong_passphrase_fail_for_their_own_reasons(
