@@ -33,6 +33,8 @@ class DetectedFormat:
 
 def _has_core_path(runtime: Path) -> bool:
     """Say whether runtime.yaml has bot_core's top-level ``core:`` mapping with a ``path`` key."""
+    if not runtime.is_file():  # a FIFO would block detection forever; the schema check reports it
+        return False
     try:
         with runtime.open("r", encoding="utf-8", errors="replace") as handle:
             in_core = False
