@@ -133,6 +133,10 @@ def run(params: ProbeParams, ctx: RunContext) -> Outcome:
         return Outcome.skipped(
             f"--offline: the live key of {env_name} was not probed; a go-live needs one online run"
         )
+    from preflight.deployment.formats import FormatName, format_for
+
+    if format_for(ctx).name is FormatName.BOT_CORE:
+        return _bot_core_probe(ctx, env_name)
     resolved = environment_or_outcome(ctx, env_name, name_environment=False)
     if isinstance(resolved, Outcome):
         return resolved
@@ -144,6 +148,19 @@ def run(params: ProbeParams, ctx: RunContext) -> Outcome:
     except PreflightError as error:
         return blocked_by(error) or Outcome.failed(str(error))
     return judge(params.aspect, probe, environment, profile, utc_now())
+
+
+def _bot_core_probe(ctx: RunContext, env_name: str) -> Outcome:
+    """On bot_core, name a missing environment; a defined one is not probed (said exactly, not passed)."""
+    from preflight.trust.bot_core.access import needs_or_outcome
+
+    needs = needs_or_outcome(ctx, env_name)
+    if isinstance(needs, Outcome):
+        return needs
+    return Outcome.skipped(
+        f"the live key of {env_name} was not probed: probing a bot_core deployment's key (credentials from "
+        "its secrets store, its CCXT endpoint) is not implemented; check the key on the exchange by hand"
+    )
 
 
 KIND: CheckKind[ProbeParams] = CheckKind(

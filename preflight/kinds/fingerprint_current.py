@@ -45,6 +45,14 @@ def _short(value: str) -> str:
 
 def run(params: FingerprintParams, ctx: RunContext) -> Outcome:
     """Compare the requested pair of fingerprints; name the changed factors on a mismatch."""
+    from preflight.deployment.formats import FormatName, format_for
+
+    if format_for(ctx).name is FormatName.BOT_CORE:
+        from preflight.trust.bot_core import judge_fingerprint as judge
+
+        if params.compare == "record":
+            return judge.check_record(ctx)
+        return judge.check_license_bound(ctx) if params.compare == "license" else judge.check_machine()
     from preflight.deployment.documents import blocked_by
     from preflight.trust.access import fingerprint_record_for, license_for, machine_fingerprint_for
     from preflight.trust.fingerprint import compare

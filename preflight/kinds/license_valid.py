@@ -43,7 +43,11 @@ def parse(params: Mapping[str, Any]) -> LicenseParams:
 
 
 def run(params: LicenseParams, ctx: RunContext) -> Outcome:
-    """Load the license once per run and judge the requested aspect."""
+    """Load the license once per run and judge the requested aspect (in the root's own format)."""
+    from preflight.deployment.formats import FormatName, format_for
+
+    if format_for(ctx).name is FormatName.BOT_CORE:
+        return _run_bot_core(params, ctx)
     from preflight.deployment import deployment_for
     from preflight.deployment.documents import blocked_by
     from preflight.trust import license_policy as policy
@@ -77,6 +81,24 @@ def run(params: LicenseParams, ctx: RunContext) -> Outcome:
             return policy.check_environments(lic, deployment, names)
         case _:
             return policy.check_expiry(lic, deployment, utc_now())
+
+
+def _run_bot_core(params: LicenseParams, ctx: RunContext) -> Outcome:
+    """Judge the aspect on bot_core's HMAC license; aspects its format does not carry are skipped."""
+    from preflight.trust.bot_core import judge_license as judge
+    from preflight.trust.timeutil import utc_now
+
+    match params.aspect:
+        case "signature":
+            return judge.check_signature(ctx)
+        case "profile":
+            return judge.check_allowed(ctx, "profile")
+        case "issuer_allowed":
+            return judge.check_allowed(ctx, "issuer")
+        case "expiry":
+            return judge.check_expiry(ctx, utc_now())
+        case _:
+            return judge.check_not_applicable(params.aspect)
 
 
 KIND: CheckKind[LicenseParams] = CheckKind(

@@ -55,12 +55,17 @@ def parse(params: Mapping[str, Any]) -> SecretParams:
 def run(params: SecretParams, ctx: RunContext) -> Outcome:
     """Open the keychain once per run and judge the entry against its environment's permission profile."""
     from preflight.deployment.documents import blocked_by
+    from preflight.deployment.formats import FormatName, format_for
     from preflight.redact import mask
     from preflight.trust.access import environment_or_outcome
     from preflight.trust.secrets import KeyStatus, keychain_for
     from preflight.trust.timeutil import format_utc, utc_now
 
     key, env_name = ctx.template(params.key), ctx.template(params.environment)
+    if format_for(ctx).name is FormatName.BOT_CORE:
+        from preflight.trust.bot_core.judge_secrets import check_secret
+
+        return check_secret(ctx, key, env_name)
     resolved = environment_or_outcome(ctx, env_name, name_environment=True)
     if isinstance(resolved, Outcome):
         return resolved

@@ -51,6 +51,9 @@ def _read_passphrase_file(path: Path, shown: str, env_name: str) -> str:
         ) from None
 
 
+read_passphrase_file = _read_passphrase_file  # public name for the bot_core headless file's passphrase
+
+
 def resolve_passphrase(
     deployment: Deployment,
     env: Mapping[str, str],
