@@ -28,7 +28,7 @@ from preflight.results import (
     Outcome,
     RunReport,
     SectionInfo,
-    Verdict,
+    Severity,
     verdict_for,
 )
 from preflight.runbook import CheckSpec, Runbook
@@ -80,6 +80,7 @@ def run_checks(
     selection: Selection = Selection(),
     waivers: Waivers | None = None,
     fail_on: FailOn = FailOn.FAIL,
+    require_real: bool = False,
     on_result: Callable[[CheckResult], None] | None = None,
     clock: Callable[[], datetime] | None = None,
 ) -> RunReport:
@@ -105,6 +106,11 @@ def run_checks(
         incomplete = True
     notes = _notes(runbook, specs, results, waivers, now(), incomplete)
     frozen = tuple(results)
+    chosen = {spec.id for spec in specs}
+    # An unselected required check is an exception: the verdict must not claim what was never run.
+    not_selected = tuple(
+        spec.id for spec in runbook.checks() if spec.id not in chosen and spec.severity is not Severity.INFO
+    )
     return RunReport(
         tool_version=__version__,
         runbook_id=runbook.id,
@@ -118,8 +124,12 @@ def run_checks(
         sections=_sections(runbook, specs, ctx),
         results=frozen,
         # an interrupted run proved nothing about the checks it never reached
-        verdict=Verdict.NO_GO if incomplete else verdict_for(frozen, fail_on),
+        verdict=verdict_for(
+            frozen, fail_on, require_real=require_real, incomplete=incomplete, not_selected=not_selected
+        ),
         incomplete=incomplete,
+        require_real=require_real,
+        not_selected=not_selected,
         simulated=tuple(ctx.simulated),
         artefacts=dict(ctx.artefacts),
         inputs=_digests(ctx),
@@ -163,6 +173,8 @@ def run_one(spec: CheckSpec, ctx: RunContext) -> CheckResult:
         remediation=ctx.template(spec.remediation),
         duration_s=time.perf_counter() - started,
         blocked_by=outcome.blocked_by,
+        simulated=outcome.simulated,
+        offline=outcome.offline,
     )
 
 

@@ -30,6 +30,7 @@ EXIT_GO = 0
 EXIT_NO_GO = 1
 EXIT_USAGE = 2
 EXIT_INTERNAL = 3
+EXIT_EXCEPTIONS = 4  # GO WITH EXCEPTIONS under --fail-on exceptions (preflight.cli.execution)
 EXIT_INTERRUPTED = 130
 
 app = typer.Typer(

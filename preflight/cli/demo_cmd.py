@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import os
 import sys
 from pathlib import Path
 
 import typer
 
+from preflight.cli.options import REQUIRE_REAL_HELP
+from preflight.cli.options import require_real as require_real_policy
 from preflight.cli.run_cmd import FORMAT_HELP, OUTPUT_HELP
 
 
@@ -18,6 +21,7 @@ def demo(
     outputs: list[str] = typer.Option([], "-o", "--output", help=OUTPUT_HELP),
     quiet: bool = typer.Option(False, "--quiet", "-q", help="Print only the verdict line."),
     offline: bool = typer.Option(False, "--offline", help="No network: exchange probes are skipped."),
+    require_real: bool = typer.Option(False, "--require-real", help=REQUIRE_REAL_HELP),
 ) -> None:
     """Provision a demo deployment and run the full Bybit runbook for bybit_desktop_paper there."""
     from preflight.cli.execution import RunRequest, execute
@@ -33,6 +37,7 @@ def demo(
         outputs=paired,
         offline=offline,
         quiet=quiet,
+        require_real=require_real_policy(require_real, os.environ),
     )
     sys.stderr.write(f"demo deployment: {root}\n")
     code = execute(request)

@@ -30,6 +30,7 @@ if TYPE_CHECKING:
 
 EXIT_GO = 0
 EXIT_NO_GO = 1
+EXIT_EXCEPTIONS = 4  # GO WITH EXCEPTIONS under --fail-on exceptions: a human must accept them
 EXIT_INTERRUPTED = 130
 
 
@@ -45,6 +46,7 @@ class RunRequest:
     outputs: tuple[OutputRequest, ...] = ()
     waivers_path: Path | None = None
     fail_on: FailOn = FailOn.FAIL
+    require_real: bool = False
     exchange_url: str | None = None
     offline: bool = False
     no_paper: bool = False
@@ -150,7 +152,7 @@ def _require_comparable(baseline: RunReport, runbook_id: str, request: RunReques
 
 
 def execute(request: RunRequest, *, stdout: TextIO | None = None, stderr: TextIO | None = None) -> int:
-    """Run the request end to end and return the exit code (0 GO, 1 NO-GO, 130 interrupted)."""
+    """Run the request end to end and return the exit code (see :func:`exit_code`)."""
     from preflight.engine import run_checks, select
 
     out, err = stdout or sys.stdout, stderr or sys.stderr
@@ -167,6 +169,7 @@ def execute(request: RunRequest, *, stdout: TextIO | None = None, stderr: TextIO
             selection=selection,
             waivers=waivers,
             fail_on=request.fail_on,
+            require_real=request.require_real,
             on_result=on_result,
         )
     diff = _diff(baseline_report, report, request.baseline_path)
@@ -179,9 +182,18 @@ def execute(request: RunRequest, *, stdout: TextIO | None = None, stderr: TextIO
         if stdout_output is not None and stdout_output.format != "terminal":
             out.write(_render(stdout_output.format, report, diff))
             out.flush()
+    return exit_code(report)
+
+
+def exit_code(report: RunReport) -> int:
+    """Return 130 interrupted, 1 NO-GO, 4 GO WITH EXCEPTIONS under --fail-on exceptions, else 0."""
     if report.incomplete:
         return EXIT_INTERRUPTED
-    return EXIT_GO if report.verdict is Verdict.GO else EXIT_NO_GO
+    if report.verdict is Verdict.NO_GO:
+        return EXIT_NO_GO
+    if report.verdict is Verdict.GO_WITH_EXCEPTIONS and report.fail_on is FailOn.EXCEPTIONS:
+        return EXIT_EXCEPTIONS
+    return EXIT_GO
 
 
 def _diff(baseline: RunReport | None, report: RunReport, path: Path | None) -> BaselineDiff | None:

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import os
 import sys
 from pathlib import Path
 
 import typer
 
+from preflight.cli.options import REQUIRE_REAL_HELP
+from preflight.cli.options import require_real as require_real_policy
 from preflight.errors import UsageError
 from preflight.results import FailOn
 
@@ -27,7 +30,13 @@ def run(
     formats: list[str] = typer.Option([], "--format", help=FORMAT_HELP),
     outputs: list[str] = typer.Option([], "-o", "--output", help=OUTPUT_HELP),
     waivers: Path | None = typer.Option(None, "--waivers", help="Waivers file (YAML, schema 'waivers')."),
-    fail_on: str = typer.Option("fail", "--fail-on", help="Lowest status that means NO-GO: fail or warn."),
+    fail_on: str = typer.Option(
+        "fail",
+        "--fail-on",
+        help="Gate policy: fail, warn (warnings are NO-GO too) or exceptions (warn, and exit 4 on "
+        "GO WITH EXCEPTIONS).",
+    ),
+    require_real: bool = typer.Option(False, "--require-real", help=REQUIRE_REAL_HELP),
     exchange_url: str | None = typer.Option(None, "--exchange-url", help="Exchange base URL for probes."),
     offline: bool = typer.Option(False, "--offline", help="No network: exchange probes are skipped."),
     no_paper: bool = typer.Option(False, "--no-paper", help="Skip the paper session and its checks."),
@@ -40,7 +49,7 @@ def run(
         None, "--faults", help="Simulator faults, e.g. rate_limit=0.05,timeout=0.01."
     ),
 ) -> None:
-    """Run the runbook's checks for ENTRYPOINT and answer GO (0) or NO-GO (1)."""
+    """Run the runbook's checks for ENTRYPOINT: GO / GO WITH EXCEPTIONS (0, or 4) or NO-GO (1)."""
     from preflight.cli.execution import RunRequest, execute
     from preflight.cli.outputs import pair_outputs
 
@@ -53,6 +62,7 @@ def run(
         outputs=pair_outputs(formats, outputs),
         waivers_path=waivers,
         fail_on=parse_fail_on(fail_on),
+        require_real=require_real_policy(require_real, os.environ),
         exchange_url=exchange_url,
         offline=offline,
         no_paper=no_paper,
@@ -72,7 +82,8 @@ def parse_fail_on(value: str) -> FailOn:
     try:
         return FailOn(value)
     except ValueError:
-        raise UsageError(f"unknown --fail-on {value!r}; choose fail or warn") from None
+        choices = ", ".join(policy.value for policy in FailOn)
+        raise UsageError(f"unknown --fail-on {value!r}; choose one of: {choices}") from None
 
 
 def register(app: typer.Typer) -> None:

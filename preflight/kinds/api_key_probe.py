@@ -10,7 +10,7 @@ With ``--offline`` every aspect is skipped and says so.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
@@ -125,12 +125,12 @@ def run(params: ProbeParams, ctx: RunContext) -> Outcome:
     """Probe the environment once per run and judge the aspect."""
     from preflight.deployment.documents import blocked_by
     from preflight.trust.access import environment_or_outcome
-    from preflight.trust.keyprobe import probe_for
+    from preflight.trust.keyprobe import probe_for, simulated_reason
     from preflight.trust.timeutil import utc_now
 
     env_name = ctx.template(params.environment)
     if ctx.options.offline:
-        return Outcome.skipped(
+        return Outcome.skipped_offline(
             f"--offline: the live key of {env_name} was not probed; a go-live needs one online run"
         )
     resolved = environment_or_outcome(ctx, env_name, name_environment=False)
@@ -143,7 +143,9 @@ def run(params: ProbeParams, ctx: RunContext) -> Outcome:
         return Outcome.failed(f"{error}; check that the key exists on the exchange and is stored correctly")
     except PreflightError as error:
         return blocked_by(error) or Outcome.failed(str(error))
-    return judge(params.aspect, probe, environment, profile, utc_now())
+    outcome = judge(params.aspect, probe, environment, profile, utc_now())
+    # Decided here, where the probe's endpoint is known: a simulator's answer proves nothing about the key.
+    return replace(outcome, simulated=simulated_reason(probe.endpoint, env_name))
 
 
 KIND: CheckKind[ProbeParams] = CheckKind(

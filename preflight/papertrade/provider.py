@@ -108,6 +108,8 @@ def session_or_outcome(ctx: RunContext) -> PaperSessionResult | Outcome:
 
     reason = unavailable_reason(ctx)
     if reason is not None:
+        if ctx.options.offline and reason.startswith("--offline"):
+            return Outcome.skipped_offline(reason)
         return Outcome.skipped(reason)
     try:
         return session_for(ctx)

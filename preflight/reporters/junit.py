@@ -5,7 +5,7 @@ from __future__ import annotations
 import xml.etree.ElementTree as ET
 
 from preflight.baseline import BaselineDiff
-from preflight.reporters.layout import group_results, verdict_text
+from preflight.reporters.layout import exception_lines, group_results, verdict_text
 from preflight.results import CheckResult, FailOn, RunReport, Status
 
 
@@ -19,7 +19,7 @@ def _evidence_body(result: CheckResult) -> str:
 
 
 def _failing(result: CheckResult, fail_on: FailOn) -> bool:
-    return result.status is Status.FAIL or (result.status is Status.WARN and fail_on is FailOn.WARN)
+    return result.status is Status.FAIL or (result.status is Status.WARN and fail_on is not FailOn.FAIL)
 
 
 def _testcase(parent: ET.Element, result: CheckResult, fail_on: FailOn) -> None:
@@ -47,6 +47,9 @@ def _testcase(parent: ET.Element, result: CheckResult, fail_on: FailOn) -> None:
     elif result.status is Status.WARN:
         out = ET.SubElement(case, "system-out")
         out.text = "WARNING: " + _evidence_body(result)
+    elif result.simulated:
+        out = ET.SubElement(case, "system-out")
+        out.text = f"SIMULATED: {result.simulated}"
 
 
 def _suite_counts(results: tuple[CheckResult, ...], fail_on: FailOn) -> dict[str, str]:
@@ -67,7 +70,9 @@ def _properties(report: RunReport) -> list[tuple[str, str]]:
         ("verdict", verdict_text(report)),
         ("incomplete", "true" if report.incomplete else "false"),
     ]
-    # Run-level notices (expired waivers) must reach CI viewers too; properties are where suites keep them.
+    # Run-level notices (expired waivers) and the verdict's exceptions must reach CI viewers too;
+    # properties are where suites keep them.
+    properties += [("exception", line) for line in exception_lines(report)]
     return properties + [("note", note) for note in report.notes]
 
 

@@ -4,7 +4,15 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from preflight.results import CheckResult, ItemInfo, RunReport, SectionInfo, Status
+from preflight.results import (
+    CheckResult,
+    ItemInfo,
+    RunReport,
+    SectionInfo,
+    Status,
+    Verdict,
+    exception_summary,
+)
 
 GLYPHS: dict[Status, str] = {
     Status.PASS: "✓",
@@ -84,10 +92,32 @@ def counts_text(report: RunReport) -> str:
     return " · ".join(parts) if parts else "no checks"
 
 
+def verdict_head(report: RunReport) -> str:
+    """Return the verdict word with what it rests on: ``GO WITH EXCEPTIONS (6 simulated, 3 skipped)``."""
+    summary = exception_summary(report.exceptions)
+    if report.incomplete:
+        return f"{report.verdict.value} (INCOMPLETE: the run was interrupted)"
+    if report.verdict is Verdict.GO_WITH_EXCEPTIONS:
+        return f"{report.verdict.value} ({summary})"
+    failed = any(r.status in (Status.FAIL, Status.ERROR) for r in report.results)
+    if report.verdict is Verdict.NO_GO and report.require_real and summary and not failed:
+        return f"{report.verdict.value} (--require-real: {summary})"
+    return report.verdict.value
+
+
+def policy_text(report: RunReport) -> str:
+    """Return the gate policy the verdict was decided under: ``fail on: fail`` (+ ``require real``)."""
+    return f"fail on: {report.fail_on.value}" + (", require real" if report.require_real else "")
+
+
 def verdict_text(report: RunReport) -> str:
-    """Return the one verdict line every format ends with."""
-    suffix = " (INCOMPLETE: the run was interrupted)" if report.incomplete else ""
-    return f"{report.verdict.value}{suffix} — {counts_text(report)} (fail on: {report.fail_on.value})"
+    """Return the one verdict line every format starts and ends with."""
+    return f"{verdict_head(report)} — {counts_text(report)} ({policy_text(report)})"
+
+
+def exception_lines(report: RunReport) -> tuple[str, ...]:
+    """Return the run's exceptions, one line each, worded alike in every output."""
+    return tuple(str(exception) for exception in report.exceptions)
 
 
 def duration_s(report: RunReport) -> float:

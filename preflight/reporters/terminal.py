@@ -12,7 +12,15 @@ from rich.table import Table
 from rich.text import Text
 
 from preflight.baseline import BaselineDiff, ChangeKind, describe
-from preflight.reporters.layout import GLYPHS, NEEDS_DETAIL, duration_s, group_results, verdict_text
+from preflight.reporters.layout import (
+    GLYPHS,
+    NEEDS_DETAIL,
+    duration_s,
+    exception_lines,
+    group_results,
+    policy_text,
+    verdict_text,
+)
 from preflight.results import CheckResult, RunReport, Status, Verdict
 
 STYLES: dict[Status, str] = {
@@ -81,8 +89,7 @@ def _header(report: RunReport) -> Iterator[RenderableType]:
     facts.add_row("root", Text(report.root))  # Text, never str: a path may hold [brackets]
     facts.add_row(
         "started",
-        f"{report.started_at.isoformat()}   took {duration_s(report):.2f} s   "
-        f"fail on: {report.fail_on.value}",
+        f"{report.started_at.isoformat()}   took {duration_s(report):.2f} s   {policy_text(report)}",
     )
     for line in report.simulated:
         facts.add_row(Text("simulated", style="bold yellow"), Text(line))
@@ -140,11 +147,32 @@ def baseline_lines(diff: BaselineDiff) -> Iterator[RenderableType]:
                 yield Padding(Text(describe(change), style=style), (0, 0, 0, 4))
 
 
+_VERDICT_STYLES = {
+    Verdict.GO: "bold white on green",
+    Verdict.GO_WITH_EXCEPTIONS: "bold black on yellow",
+    Verdict.NO_GO: "bold white on red",
+}
+
+
 def verdict_renderable(report: RunReport) -> Text:
-    """Return the final verdict line, styled."""
-    style = "bold white on green" if report.verdict is Verdict.GO else "bold white on red"
-    head, _, tail = verdict_text(report).partition(" ")
-    return Text.assemble((head, style), " ", tail)
+    """Return the verdict line, styled (the report's first and last line)."""
+    word = report.verdict.value
+    tail = verdict_text(report)[len(word) :]
+    return Text.assemble((word, _VERDICT_STYLES[report.verdict]), tail)
+
+
+def exceptions_block(report: RunReport) -> Iterator[RenderableType]:
+    """Yield the list of exceptions the verdict accepts (nothing when there are none)."""
+    lines = exception_lines(report)
+    if not lines:
+        return
+    yield Text("")
+    title = "Exceptions" + (" (NO-GO under --require-real)" if report.require_real else "")
+    yield Text(f"{title} ({len(lines)}): not proven against the real thing", style="bold underline")
+    for line in lines:
+        text = Text(line, style="yellow")
+        text.overflow = "fold"
+        yield Padding(text, (0, 0, 0, 2))
 
 
 class TerminalReporter:
@@ -163,12 +191,14 @@ class TerminalReporter:
     ) -> Iterator[RenderableType]:
         """Yield the report's blocks in display order."""
         if not self.quiet:
+            yield verdict_renderable(report)
             yield from _header(report)
             yield from _sections(report)
             yield from _artefacts(report)
             if baseline is not None:
                 yield from baseline_lines(baseline)
             yield from _notes(report)
+            yield from exceptions_block(report)
             yield Text("")
         yield verdict_renderable(report)
 

@@ -71,6 +71,7 @@ def sample_results() -> tuple[CheckResult, ...]:
             Status.PASS,
             "bybit_desktop_paper points to environment bybit_paper.",
             evidence=(Evidence("environment", "bybit_paper", Location(runtime_yaml, 12, 7)),),
+            simulated="answered by the embedded simulator, not by the exchange",
         ),
         _result(
             "runtime.entrypoint.tags",
