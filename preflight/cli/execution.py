@@ -56,6 +56,8 @@ class RunRequest:
     paper_ticks: int | None = None
     paper_seed: int = 7
     paper_faults: str | None = None
+    repo_root: Path | None = None  # CI formats: paths relative to this folder (default GITHUB_WORKSPACE/cwd)
+    path_prefix: str | None = None  # CI formats: this prefix before deployment-relative paths instead
     env: Mapping[str, str] = field(default_factory=lambda: dict(os.environ))
 
 
@@ -176,11 +178,11 @@ def execute(request: RunRequest, *, stdout: TextIO | None = None, stderr: TextIO
     try:
         # Files first: a second Ctrl-C while the report scrolls by must not cost the written outputs.
         _write_files(report, diff, request)
-        append_step_summary(request.env, _render("markdown", report, diff))
+        append_step_summary(request.env, _render("markdown", report, diff, request))
     finally:
         _show(report, diff, request, display, explicit=stdout_output)
         if stdout_output is not None and stdout_output.format != "terminal":
-            out.write(_render(stdout_output.format, report, diff))
+            out.write(_render(stdout_output.format, report, diff, request))
             out.flush()
     return exit_code(report)
 
@@ -204,13 +206,15 @@ def _diff(baseline: RunReport | None, report: RunReport, path: Path | None) -> B
     return diff_reports(baseline, report, str(path))
 
 
-def _render(name: str, report: RunReport, diff: BaselineDiff | None) -> str:
+def _render(name: str, report: RunReport, diff: BaselineDiff | None, request: RunRequest) -> str:
     from preflight.reporters import get_reporter
+    from preflight.reporters.findings import RepoPaths
     from preflight.reporters.terminal import TerminalReporter
 
     if name == "terminal":  # files get the plain, fixed-width rendering
         return TerminalReporter(color=False).render(report, diff)
-    return get_reporter(name).render(report, diff)
+    paths = RepoPaths.from_environment(request.env, request.repo_root, request.path_prefix)
+    return get_reporter(name, paths).render(report, diff)
 
 
 def _show(
@@ -236,4 +240,4 @@ def _show(
 def _write_files(report: RunReport, diff: BaselineDiff | None, request: RunRequest) -> None:
     for output in request.outputs:
         if not output.to_stdout:
-            write_file(Path(output.target), _render(output.format, report, diff))
+            write_file(Path(output.target), _render(output.format, report, diff, request))

@@ -13,7 +13,14 @@ from preflight.cli.options import require_real as require_real_policy
 from preflight.errors import UsageError
 from preflight.results import FailOn
 
-FORMAT_HELP = "Output format (terminal|json|junit|markdown); pairs in order with -o; repeatable."
+FORMAT_HELP = (
+    "Output format (terminal|json|junit|junit-xunit1|markdown|sarif|github); pairs in order with -o; "
+    "repeatable."
+)
+REPO_ROOT_HELP = (
+    "SARIF/GitHub/JUnit paths relative to this folder (default: GITHUB_WORKSPACE, else the current folder)."
+)
+PATH_PREFIX_HELP = "SARIF/GitHub/JUnit paths as PREFIX/<path in the deployment> instead of --repo-root."
 OUTPUT_HELP = "Where the matching --format goes: a file path, or - for stdout; repeatable."
 
 
@@ -48,6 +55,8 @@ def run(
     faults: str | None = typer.Option(
         None, "--faults", help="Simulator faults, e.g. rate_limit=0.05,timeout=0.01."
     ),
+    repo_root: Path | None = typer.Option(None, "--repo-root", help=REPO_ROOT_HELP),
+    path_prefix: str | None = typer.Option(None, "--path-prefix", help=PATH_PREFIX_HELP),
 ) -> None:
     """Run the runbook's checks for ENTRYPOINT: GO / GO WITH EXCEPTIONS (0, or 4) or NO-GO (1)."""
     from preflight.cli.execution import RunRequest, execute
@@ -72,6 +81,8 @@ def run(
         paper_ticks=ticks,
         paper_seed=seed,
         paper_faults=faults,
+        repo_root=check_repo_paths(repo_root, path_prefix),
+        path_prefix=path_prefix,
     )
     # sys.exit, not typer.Exit: with standalone_mode=False Typer returns an Exit's code instead of raising it.
     sys.exit(execute(request))
@@ -84,6 +95,17 @@ def parse_fail_on(value: str) -> FailOn:
     except ValueError:
         choices = ", ".join(policy.value for policy in FailOn)
         raise UsageError(f"unknown --fail-on {value!r}; choose one of: {choices}") from None
+
+
+def check_repo_paths(repo_root: Path | None, path_prefix: str | None) -> Path | None:
+    """Return ``repo_root`` resolved; UsageError when both flags are given or the folder is missing."""
+    if repo_root is not None and path_prefix is not None:
+        raise UsageError("--repo-root and --path-prefix both say where paths start; give one of them")
+    if repo_root is None:
+        return None
+    if not repo_root.is_dir():
+        raise UsageError(f"--repo-root {repo_root} is not a directory; pass the repository checkout")
+    return repo_root.resolve()
 
 
 def register(app: typer.Typer) -> None:
