@@ -146,6 +146,7 @@ def run_one(spec: CheckSpec, ctx: RunContext) -> CheckResult:
         if kind is None:
             raise ConfigError(f"check kind {spec.kind!r} is not registered", spec.location)
         params = kind.parse(template_value(spec.params, ctx))
+        ctx.current_check = spec.id
         outcome = kind.run(params, ctx)
     except KeyboardInterrupt:
         raise
@@ -170,12 +171,19 @@ def run_one(spec: CheckSpec, ctx: RunContext) -> CheckResult:
         status=outcome.status,
         message=outcome.message,
         evidence=outcome.evidence,
-        remediation=ctx.template(spec.remediation),
+        remediation=_remediation(spec, outcome, ctx),
         duration_s=time.perf_counter() - started,
         blocked_by=outcome.blocked_by,
         simulated=outcome.simulated,
         offline=outcome.offline,
     )
+
+
+def _remediation(spec: CheckSpec, outcome: Outcome, ctx: RunContext) -> str:
+    """Return the fix to show: the root cause's for a blocked check, the outcome's own, or the spec's."""
+    if outcome.blocked_by:
+        return f"Fix {outcome.blocked_by} first: this check could not be judged without it."
+    return outcome.remediation if outcome.remediation is not None else ctx.template(spec.remediation)
 
 
 def _selected(runbook: Runbook, selection: Selection) -> tuple[CheckSpec, ...]:

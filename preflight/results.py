@@ -103,6 +103,9 @@ class Outcome:
     # the only place that knows what it talked to.
     simulated: str | None = None
     offline: bool = False  # skipped because --offline forbade the network it needs
+    # The fix when the cause is not what the check is about (a wrong passphrase, not a key permission);
+    # None keeps the check's own remediation.
+    remediation: str | None = None
 
     @classmethod
     def passed(cls, message: str, *evidence: Evidence) -> Outcome:

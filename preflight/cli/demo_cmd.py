@@ -8,8 +8,9 @@ from pathlib import Path
 
 import typer
 
-from preflight.cli.options import REQUIRE_REAL_HELP
+from preflight.cli.options import REQUIRE_REAL_HELP, SHOW_HELP, VERBOSE_HELP
 from preflight.cli.options import require_real as require_real_policy
+from preflight.cli.options import verbose as verbose_policy
 from preflight.cli.run_cmd import FORMAT_HELP, OUTPUT_HELP
 
 
@@ -20,6 +21,8 @@ def demo(
     formats: list[str] = typer.Option([], "--format", help=FORMAT_HELP),
     outputs: list[str] = typer.Option([], "-o", "--output", help=OUTPUT_HELP),
     quiet: bool = typer.Option(False, "--quiet", "-q", help="Print only the verdict line."),
+    verbose: bool = typer.Option(False, "--verbose", "-v", help=VERBOSE_HELP),
+    show: str | None = typer.Option(None, "--show", metavar="WHAT", help=SHOW_HELP),
     offline: bool = typer.Option(False, "--offline", help="No network: exchange probes are skipped."),
     require_real: bool = typer.Option(False, "--require-real", help=REQUIRE_REAL_HELP),
 ) -> None:
@@ -37,6 +40,7 @@ def demo(
         outputs=paired,
         offline=offline,
         quiet=quiet,
+        verbose=verbose_policy(verbose, show),
         require_real=require_real_policy(require_real, os.environ),
     )
     sys.stderr.write(f"demo deployment: {root}\n")

@@ -52,6 +52,7 @@ class RunRequest:
     no_paper: bool = False
     debug: bool = False
     quiet: bool = False
+    verbose: bool = False  # list every passing check, not one line per runbook item
     baseline_path: Path | None = None
     paper_ticks: int | None = None
     paper_seed: int = 7
@@ -77,7 +78,9 @@ def load_baseline(path: Path) -> RunReport:
         raise UsageError(f"--baseline {error}") from None
 
 
-def _options(request: RunRequest, progress: bool) -> RunOptions:
+def _options(
+    request: RunRequest, progress: bool, on_progress: Callable[[str, int, int], None] | None = None
+) -> RunOptions:
     from preflight.context import RunOptions
 
     return RunOptions(
@@ -92,21 +95,36 @@ def _options(request: RunRequest, progress: bool) -> RunOptions:
         paper_seed=request.paper_seed,
         paper_faults=request.paper_faults,
         env=dict(request.env),
+        on_progress=on_progress,
     )
 
 
+Progress = tuple[Callable[[CheckResult], None] | None, Callable[[str, int, int], None] | None]
+
+
 @contextmanager
-def _progress(total: int, enabled: bool) -> Iterator[Callable[[CheckResult], None] | None]:
-    """Yield an ``on_result`` callback driving a transient progress bar on stderr (TTY only)."""
+def _progress(total: int, enabled: bool) -> Iterator[Progress]:
+    """Yield ``on_result`` and ``on_progress`` callbacks driving a transient display on stderr (TTY only).
+
+    One display for both: the checks bar, and under it the current long task (the paper session's
+    ticks), so it keeps moving while one check runs for a long time.
+    """
     if not enabled:
-        yield None
+        yield None, None
         return
     from rich.console import Console
-    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+    from rich.progress import (
+        BarColumn,
+        MofNCompleteColumn,
+        Progress,
+        TaskID,
+        TextColumn,
+        TimeElapsedColumn,
+    )
 
     console = Console(file=sys.stderr, highlight=False, markup=False)
     columns = (
-        TextColumn("checks"),
+        TextColumn("{task.description}"),
         BarColumn(),
         MofNCompleteColumn(),
         TimeElapsedColumn(),
@@ -114,11 +132,19 @@ def _progress(total: int, enabled: bool) -> Iterator[Callable[[CheckResult], Non
     )
     with Progress(*columns, console=console, transient=True) as progress:
         task = progress.add_task("checks", total=total, last="")
+        subtasks: dict[str, TaskID] = {}
 
         def on_result(result: CheckResult) -> None:
             progress.update(task, advance=1, last=f"{result.status.value} {result.check_id}")
 
-        yield on_result
+        def on_progress(label: str, done: int, of: int) -> None:
+            if label not in subtasks:
+                subtasks[label] = progress.add_task(label, total=of, last="")
+            progress.update(subtasks[label], completed=done, total=of)
+            if done >= of:
+                progress.remove_task(subtasks.pop(label))
+
+        yield on_result, on_progress
 
 
 def _load_inputs(request: RunRequest) -> tuple[Runbook, Selection, Waivers | None, RunReport | None]:
@@ -163,11 +189,11 @@ def execute(request: RunRequest, *, stdout: TextIO | None = None, stderr: TextIO
     display = err if stdout_output is not None and stdout_output.format != "terminal" else out
     show_progress = not request.quiet and is_tty(err)
     total = len(select(runbook, selection))
-    with _progress(total, show_progress) as on_result:
+    with _progress(total, show_progress) as (on_result, on_progress):
         # The engine returns a partial report (incomplete=True) when interrupted during the checks.
         report = run_checks(
             runbook,
-            _options(request, progress=False),
+            _options(request, progress=False, on_progress=on_progress),
             selection=selection,
             waivers=waivers,
             fail_on=request.fail_on,
@@ -212,7 +238,7 @@ def _render(name: str, report: RunReport, diff: BaselineDiff | None, request: Ru
     from preflight.reporters.terminal import TerminalReporter
 
     if name == "terminal":  # files get the plain, fixed-width rendering
-        return TerminalReporter(color=False).render(report, diff)
+        return TerminalReporter(color=False, verbose=request.verbose).render(report, diff)
     paths = RepoPaths.from_environment(request.env, request.repo_root, request.path_prefix)
     return get_reporter(name, paths).render(report, diff)
 
@@ -230,8 +256,9 @@ def _show(
     explicit_terminal = explicit is not None and explicit.format == "terminal"
     reporter = TerminalReporter(
         color=color_enabled(display, request.env),
-        width=terminal_width(display),
+        width=terminal_width(display, request.env),
         quiet=request.quiet and not explicit_terminal,
+        verbose=request.verbose,
     )
     display.write(reporter.render(report, diff))
     display.flush()

@@ -27,3 +27,17 @@ def require_real(flag: bool, env: Mapping[str, str]) -> bool:
     if value not in TRUE_WORDS | FALSE_WORDS:
         raise UsageError(f"{REQUIRE_REAL_ENV}={value!r} is not a yes/no value; set it to 1 or 0")
     return flag or value in TRUE_WORDS
+
+
+VERBOSE_HELP = "List every passing check (default: one line per runbook item whose checks all passed)."
+SHOW_HELP = "What the terminal report lists in full: problems (default) or passing (as --verbose)."
+SHOW_CHOICES = ("problems", "passing")
+
+
+def verbose(flag: bool, show: str | None) -> bool:
+    """Return whether the terminal report lists passing checks: ``--verbose`` or ``--show passing``."""
+    from preflight.errors import UsageError
+
+    if show is not None and show not in SHOW_CHOICES:
+        raise UsageError(f"unknown --show {show!r}; choose one of: {', '.join(SHOW_CHOICES)}")
+    return flag or show == "passing"

@@ -8,8 +8,9 @@ from pathlib import Path
 
 import typer
 
-from preflight.cli.options import REQUIRE_REAL_HELP
+from preflight.cli.options import REQUIRE_REAL_HELP, SHOW_HELP, VERBOSE_HELP
 from preflight.cli.options import require_real as require_real_policy
+from preflight.cli.options import verbose as verbose_policy
 from preflight.errors import UsageError
 from preflight.results import FailOn
 
@@ -49,6 +50,8 @@ def run(
     no_paper: bool = typer.Option(False, "--no-paper", help="Skip the paper session and its checks."),
     debug: bool = typer.Option(False, "--debug", help="Show tracebacks of internal and check errors."),
     quiet: bool = typer.Option(False, "--quiet", "-q", help="Print only the verdict line."),
+    verbose: bool = typer.Option(False, "--verbose", "-v", help=VERBOSE_HELP),
+    show: str | None = typer.Option(None, "--show", metavar="WHAT", help=SHOW_HELP),
     baseline: Path | None = typer.Option(None, "--baseline", help="A previous JSON report to compare with."),
     ticks: int | None = typer.Option(None, "--ticks", min=1, help="Paper session length in market ticks."),
     seed: int = typer.Option(7, "--seed", help="Seed of the simulated market."),
@@ -77,6 +80,7 @@ def run(
         no_paper=no_paper,
         debug=debug,
         quiet=quiet,
+        verbose=verbose_policy(verbose, show),
         baseline_path=baseline,
         paper_ticks=ticks,
         paper_seed=seed,

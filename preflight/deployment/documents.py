@@ -6,7 +6,7 @@ from pathlib import Path
 
 from preflight.context import RunContext
 from preflight.errors import ConfigError, PreflightError
-from preflight.results import Evidence, Outcome
+from preflight.results import Evidence, Outcome, Status
 from preflight.yamlio import YamlDocument, load_yaml
 
 RUNTIME_FILE = "config/runtime.yaml"
@@ -28,7 +28,7 @@ def blocked_by(error: PreflightError) -> Outcome | None:
     if check is None:
         return None
     message = f"blocked by {location}: {error.message}; see {check} for the fix"
-    return Outcome.failed(message, Evidence("blocked by", check, location))
+    return Outcome(Status.FAIL, message, (Evidence("blocked by", check, location),), blocked_by=check)
 
 
 def resolve_under(root: Path, relpath: str) -> Path:

@@ -123,7 +123,7 @@ def judge(
 
 def run(params: ProbeParams, ctx: RunContext) -> Outcome:
     """Probe the environment once per run and judge the aspect."""
-    from preflight.deployment.documents import blocked_by
+    from preflight.rootcause import failed_because
     from preflight.trust.access import environment_or_outcome
     from preflight.trust.keyprobe import probe_for, simulated_reason
     from preflight.trust.timeutil import utc_now
@@ -140,9 +140,10 @@ def run(params: ProbeParams, ctx: RunContext) -> Outcome:
     try:
         probe = probe_for(ctx, env_name)
     except AuthError as error:
-        return Outcome.failed(f"{error}; check that the key exists on the exchange and is stored correctly")
+        fix = "Check that the key exists on the exchange and is stored correctly (`preflight secrets list`)."
+        return failed_because(ctx, error, fix=fix)
     except PreflightError as error:
-        return blocked_by(error) or Outcome.failed(str(error))
+        return failed_because(ctx, error)
     outcome = judge(params.aspect, probe, environment, profile, utc_now())
     # Decided here, where the probe's endpoint is known: a simulator's answer proves nothing about the key.
     return replace(outcome, simulated=simulated_reason(probe.endpoint, env_name))

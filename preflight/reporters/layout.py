@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from preflight.results import (
     CheckResult,
     ItemInfo,
+    RunException,
     RunReport,
     SectionInfo,
     Status,
@@ -116,8 +117,24 @@ def verdict_text(report: RunReport) -> str:
 
 
 def exception_lines(report: RunReport) -> tuple[str, ...]:
-    """Return the run's exceptions, one line each, worded alike in every output."""
-    return tuple(str(exception) for exception in report.exceptions)
+    """Return the run's exceptions worded alike in every output: one line per check, or per shared reason.
+
+    Checks skipped for the same reason (``--no-paper``) make one line naming how many and which, so a
+    list of 28 identical skips does not hide the one simulated key check.
+    """
+    from preflight.reporters.recap import some_ids
+
+    groups: dict[tuple[str, str], list[RunException]] = {}
+    for exception in report.exceptions:
+        groups.setdefault((exception.kind.value, exception.reason), []).append(exception)
+    lines = []
+    for (kind, reason), members in groups.items():
+        ids = [e.check_id for e in members if e.check_id]
+        if len(ids) > 1:
+            lines.append(f"{kind} ({len(ids)} checks: {some_ids(ids, limit=10)}): {reason}")
+        else:
+            lines.extend(str(e) for e in members)
+    return tuple(lines)
 
 
 def duration_s(report: RunReport) -> float:

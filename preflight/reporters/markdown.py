@@ -65,7 +65,8 @@ def _exceptions(report: RunReport) -> Iterator[str]:
     if not lines:
         return
     suffix = " — NO-GO under --require-real" if report.require_real else ""
-    yield f"### Exceptions ({len(lines)}): not proven against the real thing{suffix}"
+    count = sum(e.count for e in report.exceptions)
+    yield f"### Exceptions ({count}): not proven against the real thing{suffix}"
     yield ""
     yield from (f"- {cell(line)}" for line in lines)
     yield ""

@@ -284,7 +284,8 @@ def render_signoff(
         _counts(report),
     ]
     if report.exceptions:
-        lines += ["", f"Exceptions ({len(report.exceptions)}): not proven against the real thing", ""]
+        count = sum(e.count for e in report.exceptions)
+        lines += ["", f"Exceptions ({count}): not proven against the real thing", ""]
         lines += [f"- {plain(line)}" for line in exception_lines(report)]
     if report.incomplete:
         lines += ["", "**The run was interrupted: its report is incomplete.**"]
