@@ -18,8 +18,8 @@ def demo(
     directory: Path | None = typer.Option(
         None, "--dir", help="Where to create the demo deployment (empty, new, or an earlier demo)."
     ),
-    formats: list[str] = typer.Option([], "--format", help=FORMAT_HELP),
-    outputs: list[str] = typer.Option([], "-o", "--output", help=OUTPUT_HELP),
+    formats: list[str] = typer.Option([], "--format", metavar="FORMAT", help=FORMAT_HELP),
+    outputs: list[str] = typer.Option([], "-o", "--output", metavar="PATH", help=OUTPUT_HELP),
     quiet: bool = typer.Option(False, "--quiet", "-q", help="Print only the verdict line."),
     verbose: bool = typer.Option(False, "--verbose", "-v", help=VERBOSE_HELP),
     show: str | None = typer.Option(None, "--show", metavar="WHAT", help=SHOW_HELP),

@@ -31,12 +31,14 @@ def run(
     ),
     root: Path = typer.Option(Path("."), "--root", help="The deployment root (default: current directory)."),
     runbook: str | None = typer.Option(None, "--runbook", help="Runbook id (default: bybit_go_live)."),
-    only: list[str] = typer.Option([], "--only", help="Evaluate only checks with this id, id prefix or tag."),
-    skip: list[str] = typer.Option(
-        [], "--skip", help="Do not evaluate checks with this id, id prefix or tag."
+    only: list[str] = typer.Option(
+        [], "--only", metavar="SEL", help="Evaluate only checks with this id, id prefix or tag."
     ),
-    formats: list[str] = typer.Option([], "--format", help=FORMAT_HELP),
-    outputs: list[str] = typer.Option([], "-o", "--output", help=OUTPUT_HELP),
+    skip: list[str] = typer.Option(
+        [], "--skip", metavar="SEL", help="Do not evaluate checks with this id, id prefix or tag."
+    ),
+    formats: list[str] = typer.Option([], "--format", metavar="FORMAT", help=FORMAT_HELP),
+    outputs: list[str] = typer.Option([], "-o", "--output", metavar="PATH", help=OUTPUT_HELP),
     waivers: Path | None = typer.Option(None, "--waivers", help="Waivers file (YAML, schema 'waivers')."),
     fail_on: str = typer.Option(
         "fail",
@@ -53,7 +55,9 @@ def run(
     verbose: bool = typer.Option(False, "--verbose", "-v", help=VERBOSE_HELP),
     show: str | None = typer.Option(None, "--show", metavar="WHAT", help=SHOW_HELP),
     baseline: Path | None = typer.Option(None, "--baseline", help="A previous JSON report to compare with."),
-    ticks: int | None = typer.Option(None, "--ticks", min=1, help="Paper session length in market ticks."),
+    ticks: int | None = typer.Option(
+        None, "--ticks", min=1, help="Paper session length in market ticks (at most 10000)."
+    ),
     seed: int = typer.Option(7, "--seed", help="Seed of the simulated market."),
     faults: str | None = typer.Option(
         None, "--faults", help="Simulator faults, e.g. rate_limit=0.05,timeout=0.01."
@@ -82,9 +86,9 @@ def run(
         quiet=quiet,
         verbose=verbose_policy(verbose, show),
         baseline_path=baseline,
-        paper_ticks=ticks,
+        paper_ticks=check_ticks(ticks),
         paper_seed=seed,
-        paper_faults=faults,
+        paper_faults=check_faults(faults),
         repo_root=check_repo_paths(repo_root, path_prefix),
         path_prefix=path_prefix,
     )
@@ -99,6 +103,24 @@ def parse_fail_on(value: str) -> FailOn:
     except ValueError:
         choices = ", ".join(policy.value for policy in FailOn)
         raise UsageError(f"unknown --fail-on {value!r}; choose one of: {choices}") from None
+
+
+def check_ticks(ticks: int | None) -> int | None:
+    """Return ``ticks`` when the paper session accepts it; UsageError (exit 2) otherwise."""
+    from preflight.papertrade.plan import MAX_TICKS  # not at import time: --help stays fast
+
+    if ticks is not None and not 1 <= ticks <= MAX_TICKS:
+        raise UsageError(f"--ticks must be between 1 and {MAX_TICKS}, got {ticks}")
+    return ticks
+
+
+def check_faults(faults: str | None) -> str | None:
+    """Return ``faults`` when the simulator understands it; UsageError (exit 2) naming the bad part."""
+    if faults:
+        from preflight.simulator.faults import FaultSpec
+
+        FaultSpec.parse(faults)  # a typo must stop the run, not become 30 paper-check errors
+    return faults
 
 
 def check_repo_paths(repo_root: Path | None, path_prefix: str | None) -> Path | None:
