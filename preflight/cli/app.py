@@ -66,6 +66,7 @@ def _root(
 ) -> None:
     """Go-live verification for trading-bot deployments: runbook checks, a paper session, a sign-off."""
 
+
 # The explicit command registry: one module per command or command group.
 COMMAND_MODULES = (
     demo_cmd,
