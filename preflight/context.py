@@ -35,6 +35,9 @@ class RunOptions:
     variables: Mapping[str, str] = field(default_factory=dict)  # --var/--vars: runbook variable overrides
     # Environment variables visible to the run; may hold a passphrase, so never shown in a repr.
     env: Mapping[str, str] = field(default_factory=dict, repr=False)
+    # Where long work inside one check (the paper session) reports (label, done, total), so the CLI's
+    # progress display keeps moving while that check runs; None: the work shows its own bar if asked.
+    on_progress: Callable[[str, int, int], None] | None = field(default=None, repr=False, compare=False)
 
 
 class _Failure:
@@ -58,6 +61,10 @@ class RunContext:
         self.simulated: list[str] = []
         self.inputs: set[str] = set()
         self.paper_metrics: Mapping[str, object] | None = None
+        # The check being evaluated (set by the engine) and, per shared cause, the first check that
+        # reported it: later checks meeting the same cause point to it instead of repeating it.
+        self.current_check: str | None = None
+        self._cause_owners: dict[str, str] = {}
 
     @property
     def root(self) -> Path:
@@ -94,6 +101,12 @@ class RunContext:
         """Remember one thing that was simulated rather than real (the sign-off banner)."""
         if line not in self.simulated:
             self.simulated.append(line)
+
+    def first_to_report(self, cause: str) -> str | None:
+        """Return the check that already reported ``cause``; None (and claim it) if this check is first."""
+        with self._lock:
+            owner = self._cause_owners.setdefault(cause, self.current_check or "")
+        return None if owner in ("", self.current_check) else owner
 
     def record_input(self, path: Path) -> None:
         """Remember an input file whose digest belongs in the sign-off."""

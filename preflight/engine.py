@@ -28,7 +28,7 @@ from preflight.results import (
     Outcome,
     RunReport,
     SectionInfo,
-    Verdict,
+    Severity,
     verdict_for,
 )
 from preflight.runbook import CheckSpec, Runbook
@@ -80,6 +80,7 @@ def run_checks(
     selection: Selection = Selection(),
     waivers: Waivers | None = None,
     fail_on: FailOn = FailOn.FAIL,
+    require_real: bool = False,
     on_result: Callable[[CheckResult], None] | None = None,
     clock: Callable[[], datetime] | None = None,
 ) -> RunReport:
@@ -105,6 +106,11 @@ def run_checks(
         incomplete = True
     notes = (*_notes(runbook, specs, results, waivers, now(), incomplete), *_variable_notes(ctx))
     frozen = tuple(results)
+    chosen = {spec.id for spec in specs}
+    # An unselected required check is an exception: the verdict must not claim what was never run.
+    not_selected = tuple(
+        spec.id for spec in runbook.checks() if spec.id not in chosen and spec.severity is not Severity.INFO
+    )
     return RunReport(
         tool_version=__version__,
         runbook_id=runbook.id,
@@ -118,8 +124,12 @@ def run_checks(
         sections=_sections(runbook, specs, ctx),
         results=frozen,
         # an interrupted run proved nothing about the checks it never reached
-        verdict=Verdict.NO_GO if incomplete else verdict_for(frozen, fail_on),
+        verdict=verdict_for(
+            frozen, fail_on, require_real=require_real, incomplete=incomplete, not_selected=not_selected
+        ),
         incomplete=incomplete,
+        require_real=require_real,
+        not_selected=not_selected,
         simulated=tuple(ctx.simulated),
         artefacts=dict(ctx.artefacts),
         inputs=_digests(ctx),
@@ -138,6 +148,7 @@ def run_one(spec: CheckSpec, ctx: RunContext) -> CheckResult:
         if kind is None:
             raise ConfigError(f"check kind {spec.kind!r} is not registered", spec.location)
         params = kind.parse(template_value(spec.params, ctx))
+        ctx.current_check = spec.id
         outcome = kind.run(params, ctx)
     except KeyboardInterrupt:
         raise
@@ -162,17 +173,20 @@ def run_one(spec: CheckSpec, ctx: RunContext) -> CheckResult:
         status=outcome.status,
         message=outcome.message,
         evidence=outcome.evidence,
-        # a blocked check's own fix would mislead: the root cause is fixed where its owner says
-        remediation=_remediation(spec, ctx, outcome.blocked_by),
+        remediation=_remediation(spec, outcome, ctx),
         duration_s=time.perf_counter() - started,
         blocked_by=outcome.blocked_by,
+        simulated=outcome.simulated,
+        offline=outcome.offline,
     )
 
 
-def _remediation(spec: CheckSpec, ctx: RunContext, blocked_by: str | None) -> str:
-    if blocked_by is not None and blocked_by != spec.id:
-        return f"Fix what {blocked_by} reports first; this check is judged again once it passes."
-    return ctx.template(spec.remediation)
+def _remediation(spec: CheckSpec, outcome: Outcome, ctx: RunContext) -> str:
+    """Return the fix to show: the root cause's for a blocked check, the outcome's own, or the spec's."""
+    # a blocked check's own fix would mislead: the root cause is fixed where its owner says
+    if outcome.blocked_by is not None and outcome.blocked_by != spec.id:
+        return f"Fix what {outcome.blocked_by} reports first; this check is judged again once it passes."
+    return outcome.remediation if outcome.remediation is not None else ctx.template(spec.remediation)
 
 
 def _selected(runbook: Runbook, selection: Selection) -> tuple[CheckSpec, ...]:

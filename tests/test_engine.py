@@ -216,8 +216,10 @@ def test_keyboard_interrupt_returns_a_partial_report(root: Path) -> None:
 
 def test_fail_on_warn_turns_a_warning_into_no_go(root: Path) -> None:
     runbook = _runbook(_spec("runtime.a", status="warn"))
-    assert engine.run_checks(runbook, _options(root)).verdict is Verdict.GO
+    # A warning is not a pass: an exception under --fail-on fail, NO-GO under warn and exceptions.
+    assert engine.run_checks(runbook, _options(root)).verdict is Verdict.GO_WITH_EXCEPTIONS
     assert engine.run_checks(runbook, _options(root), fail_on=FailOn.WARN).verdict is Verdict.NO_GO
+    assert engine.run_checks(runbook, _options(root), fail_on=FailOn.EXCEPTIONS).verdict is Verdict.NO_GO
 
 
 def test_report_carries_what_the_context_recorded(root: Path) -> None:

@@ -59,7 +59,9 @@ def test_a_live_waiver_turns_the_failure_into_waived_and_go(tmp_path: Path) -> N
     assert burst.status is Status.WAIVED and burst.original_status is Status.FAIL
     assert burst.waiver is not None and burst.waiver.approver == "desk-lead"
     assert burst.waiver.expires == datetime(2026, 12, 31, 23, 59, 59, tzinfo=UTC)
-    assert report.verdict is Verdict.GO
+    # A waiver is an accepted exception, never a plain GO.
+    assert report.verdict is Verdict.GO_WITH_EXCEPTIONS
+    assert any(e.check_id == "io_queue.burst" and e.kind.value == "waived" for e in report.exceptions)
 
 
 def test_an_expired_waiver_no_longer_applies_and_says_so(tmp_path: Path) -> None:

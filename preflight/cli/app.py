@@ -30,6 +30,7 @@ EXIT_GO = 0
 EXIT_NO_GO = 1
 EXIT_USAGE = 2
 EXIT_INTERNAL = 3
+EXIT_EXCEPTIONS = 4  # GO WITH EXCEPTIONS under --fail-on exceptions (preflight.cli.execution)
 EXIT_INTERRUPTED = 130
 
 app = typer.Typer(
@@ -39,7 +40,32 @@ app = typer.Typer(
     add_completion=False,
     pretty_exceptions_enable=False,
     rich_markup_mode=None,
+    # -h as well as --help, on every command (click passes help_option_names down to sub-contexts).
+    context_settings={"help_option_names": ["-h", "--help"]},
 )
+
+
+def _show_version(value: bool) -> None:
+    if value:
+        from preflight import __version__
+
+        sys.stdout.write(f"preflight {__version__}\n")
+        raise typer.Exit(EXIT_GO)
+
+
+@app.callback()
+def _root(
+    version: bool = typer.Option(
+        False,
+        "--version",
+        "-V",
+        help="Print the version and exit.",
+        callback=_show_version,
+        is_eager=True,
+    ),
+) -> None:
+    """Go-live verification for trading-bot deployments: runbook checks, a paper session, a sign-off."""
+
 
 # The explicit command registry: one module per command or command group.
 COMMAND_MODULES = (

@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import os
 import sys
 from pathlib import Path
 
 import typer
 
+from preflight.cli.options import REQUIRE_REAL_HELP, SHOW_HELP, VERBOSE_HELP
+from preflight.cli.options import require_real as require_real_policy
+from preflight.cli.options import verbose as verbose_policy
 from preflight.cli.run_cmd import FORMAT_HELP, OUTPUT_HELP
 
 
@@ -14,10 +18,13 @@ def demo(
     directory: Path | None = typer.Option(
         None, "--dir", help="Where to create the demo deployment (empty, new, or an earlier demo)."
     ),
-    formats: list[str] = typer.Option([], "--format", help=FORMAT_HELP),
-    outputs: list[str] = typer.Option([], "-o", "--output", help=OUTPUT_HELP),
+    formats: list[str] = typer.Option([], "--format", metavar="FORMAT", help=FORMAT_HELP),
+    outputs: list[str] = typer.Option([], "-o", "--output", metavar="PATH", help=OUTPUT_HELP),
     quiet: bool = typer.Option(False, "--quiet", "-q", help="Print only the verdict line."),
+    verbose: bool = typer.Option(False, "--verbose", "-v", help=VERBOSE_HELP),
+    show: str | None = typer.Option(None, "--show", metavar="WHAT", help=SHOW_HELP),
     offline: bool = typer.Option(False, "--offline", help="No network: exchange probes are skipped."),
+    require_real: bool = typer.Option(False, "--require-real", help=REQUIRE_REAL_HELP),
 ) -> None:
     """Provision a demo deployment and run the full Bybit runbook for bybit_desktop_paper there."""
     from preflight.cli.execution import RunRequest, execute
@@ -33,6 +40,8 @@ def demo(
         outputs=paired,
         offline=offline,
         quiet=quiet,
+        verbose=verbose_policy(verbose, show),
+        require_real=require_real_policy(require_real, os.environ),
     )
     sys.stderr.write(f"demo deployment: {root}\n")
     code = execute(request)

@@ -30,6 +30,7 @@ if TYPE_CHECKING:
 
 EXIT_GO = 0
 EXIT_NO_GO = 1
+EXIT_EXCEPTIONS = 4  # GO WITH EXCEPTIONS under --fail-on exceptions: a human must accept them
 EXIT_INTERRUPTED = 130
 
 
@@ -45,17 +46,21 @@ class RunRequest:
     outputs: tuple[OutputRequest, ...] = ()
     waivers_path: Path | None = None
     fail_on: FailOn = FailOn.FAIL
+    require_real: bool = False
     exchange_url: str | None = None
     offline: bool = False
     no_paper: bool = False
     debug: bool = False
     quiet: bool = False
+    verbose: bool = False  # list every passing check, not one line per runbook item
     baseline_path: Path | None = None
     paper_ticks: int | None = None
     paper_seed: int = 7
     paper_faults: str | None = None
     deployment_format: str | None = None  # --deployment-format (None: detected)
     variables: Mapping[str, str] = field(default_factory=dict)  # --var / --vars overrides
+    repo_root: Path | None = None  # CI formats: paths relative to this folder (default GITHUB_WORKSPACE/cwd)
+    path_prefix: str | None = None  # CI formats: this prefix before deployment-relative paths instead
     env: Mapping[str, str] = field(default_factory=lambda: dict(os.environ))
 
 
@@ -75,7 +80,9 @@ def load_baseline(path: Path) -> RunReport:
         raise UsageError(f"--baseline {error}") from None
 
 
-def _options(request: RunRequest, progress: bool) -> RunOptions:
+def _options(
+    request: RunRequest, progress: bool, on_progress: Callable[[str, int, int], None] | None = None
+) -> RunOptions:
     from preflight.context import RunOptions
 
     return RunOptions(
@@ -92,21 +99,36 @@ def _options(request: RunRequest, progress: bool) -> RunOptions:
         deployment_format=request.deployment_format,
         variables=dict(request.variables),
         env=dict(request.env),
+        on_progress=on_progress,
     )
 
 
+Progress = tuple[Callable[[CheckResult], None] | None, Callable[[str, int, int], None] | None]
+
+
 @contextmanager
-def _progress(total: int, enabled: bool) -> Iterator[Callable[[CheckResult], None] | None]:
-    """Yield an ``on_result`` callback driving a transient progress bar on stderr (TTY only)."""
+def _progress(total: int, enabled: bool) -> Iterator[Progress]:
+    """Yield ``on_result`` and ``on_progress`` callbacks driving a transient display on stderr (TTY only).
+
+    One display for both: the checks bar, and under it the current long task (the paper session's
+    ticks), so it keeps moving while one check runs for a long time.
+    """
     if not enabled:
-        yield None
+        yield None, None
         return
     from rich.console import Console
-    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+    from rich.progress import (
+        BarColumn,
+        MofNCompleteColumn,
+        Progress,
+        TaskID,
+        TextColumn,
+        TimeElapsedColumn,
+    )
 
     console = Console(file=sys.stderr, highlight=False, markup=False)
     columns = (
-        TextColumn("checks"),
+        TextColumn("{task.description}"),
         BarColumn(),
         MofNCompleteColumn(),
         TimeElapsedColumn(),
@@ -114,11 +136,19 @@ def _progress(total: int, enabled: bool) -> Iterator[Callable[[CheckResult], Non
     )
     with Progress(*columns, console=console, transient=True) as progress:
         task = progress.add_task("checks", total=total, last="")
+        subtasks: dict[str, TaskID] = {}
 
         def on_result(result: CheckResult) -> None:
             progress.update(task, advance=1, last=f"{result.status.value} {result.check_id}")
 
-        yield on_result
+        def on_progress(label: str, done: int, of: int) -> None:
+            if label not in subtasks:
+                subtasks[label] = progress.add_task(label, total=of, last="")
+            progress.update(subtasks[label], completed=done, total=of)
+            if done >= of:
+                progress.remove_task(subtasks.pop(label))
+
+        yield on_result, on_progress
 
 
 def _load_inputs(request: RunRequest) -> tuple[Runbook, Selection, Waivers | None, RunReport | None]:
@@ -154,7 +184,7 @@ def _require_comparable(baseline: RunReport, runbook_id: str, request: RunReques
 
 
 def execute(request: RunRequest, *, stdout: TextIO | None = None, stderr: TextIO | None = None) -> int:
-    """Run the request end to end and return the exit code (0 GO, 1 NO-GO, 130 interrupted)."""
+    """Run the request end to end and return the exit code (see :func:`exit_code`)."""
     from preflight.engine import run_checks, select
 
     out, err = stdout or sys.stdout, stderr or sys.stderr
@@ -163,29 +193,39 @@ def execute(request: RunRequest, *, stdout: TextIO | None = None, stderr: TextIO
     display = err if stdout_output is not None and stdout_output.format != "terminal" else out
     show_progress = not request.quiet and is_tty(err)
     total = len(select(runbook, selection))
-    with _progress(total, show_progress) as on_result:
+    with _progress(total, show_progress) as (on_result, on_progress):
         # The engine returns a partial report (incomplete=True) when interrupted during the checks.
         report = run_checks(
             runbook,
-            _options(request, progress=False),
+            _options(request, progress=False, on_progress=on_progress),
             selection=selection,
             waivers=waivers,
             fail_on=request.fail_on,
+            require_real=request.require_real,
             on_result=on_result,
         )
     diff = _diff(baseline_report, report, request.baseline_path)
     try:
         # Files first: a second Ctrl-C while the report scrolls by must not cost the written outputs.
         _write_files(report, diff, request)
-        append_step_summary(request.env, _render("markdown", report, diff))
+        append_step_summary(request.env, _render("markdown", report, diff, request))
     finally:
         _show(report, diff, request, display, explicit=stdout_output)
         if stdout_output is not None and stdout_output.format != "terminal":
-            out.write(_render(stdout_output.format, report, diff))
+            out.write(_render(stdout_output.format, report, diff, request))
             out.flush()
+    return exit_code(report)
+
+
+def exit_code(report: RunReport) -> int:
+    """Return 130 interrupted, 1 NO-GO, 4 GO WITH EXCEPTIONS under --fail-on exceptions, else 0."""
     if report.incomplete:
         return EXIT_INTERRUPTED
-    return EXIT_GO if report.verdict is Verdict.GO else EXIT_NO_GO
+    if report.verdict is Verdict.NO_GO:
+        return EXIT_NO_GO
+    if report.verdict is Verdict.GO_WITH_EXCEPTIONS and report.fail_on is FailOn.EXCEPTIONS:
+        return EXIT_EXCEPTIONS
+    return EXIT_GO
 
 
 def _diff(baseline: RunReport | None, report: RunReport, path: Path | None) -> BaselineDiff | None:
@@ -196,13 +236,15 @@ def _diff(baseline: RunReport | None, report: RunReport, path: Path | None) -> B
     return diff_reports(baseline, report, str(path))
 
 
-def _render(name: str, report: RunReport, diff: BaselineDiff | None) -> str:
+def _render(name: str, report: RunReport, diff: BaselineDiff | None, request: RunRequest) -> str:
     from preflight.reporters import get_reporter
+    from preflight.reporters.findings import RepoPaths
     from preflight.reporters.terminal import TerminalReporter
 
     if name == "terminal":  # files get the plain, fixed-width rendering
-        return TerminalReporter(color=False).render(report, diff)
-    return get_reporter(name).render(report, diff)
+        return TerminalReporter(color=False, verbose=request.verbose).render(report, diff)
+    paths = RepoPaths.from_environment(request.env, request.repo_root, request.path_prefix)
+    return get_reporter(name, paths).render(report, diff)
 
 
 def _show(
@@ -218,8 +260,9 @@ def _show(
     explicit_terminal = explicit is not None and explicit.format == "terminal"
     reporter = TerminalReporter(
         color=color_enabled(display, request.env),
-        width=terminal_width(display),
+        width=terminal_width(display, request.env),
         quiet=request.quiet and not explicit_terminal,
+        verbose=request.verbose,
     )
     display.write(reporter.render(report, diff))
     display.flush()
@@ -228,4 +271,4 @@ def _show(
 def _write_files(report: RunReport, diff: BaselineDiff | None, request: RunRequest) -> None:
     for output in request.outputs:
         if not output.to_stdout:
-            write_file(Path(output.target), _render(output.format, report, diff))
+            write_file(Path(output.target), _render(output.format, report, diff, request))

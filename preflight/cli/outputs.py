@@ -92,8 +92,17 @@ def append_step_summary(env: Mapping[str, str], markdown: str) -> Path | None:
 
 
 def color_enabled(stream: TextIO, env: Mapping[str, str]) -> bool:
-    """Say whether ANSI styles may be written to ``stream`` (a TTY, NO_COLOR unset, TERM not dumb)."""
-    if env.get("NO_COLOR") or env.get("TERM") == "dumb":
+    """Say whether ANSI styles may be written to ``stream``.
+
+    NO_COLOR (set and non-empty) wins, then FORCE_COLOR (set and non-empty, not ``0``: styles even when
+    piped, as CI log viewers render them), then a TTY whose TERM is not ``dumb``.
+    """
+    if env.get("NO_COLOR"):
+        return False
+    force = env.get("FORCE_COLOR")
+    if force and force != "0":
+        return True
+    if env.get("TERM") == "dumb":
         return False
     return is_tty(stream)
 
@@ -106,8 +115,11 @@ def is_tty(stream: TextIO) -> bool:
         return False
 
 
-def terminal_width(stream: TextIO) -> int:
-    """Return the display width: the terminal's on a TTY, a fixed plain width otherwise."""
+def terminal_width(stream: TextIO, env: Mapping[str, str] | None = None) -> int:
+    """Return the display width: the terminal's on a TTY, else ``COLUMNS`` when set, else 100."""
+    columns_env = (env if env is not None else os.environ).get("COLUMNS", "")
+    if columns_env.strip().isdigit() and int(columns_env) >= 40:
+        return int(columns_env)  # what the user (or CI log viewer) asked for, piped or not
     if is_tty(stream):
         try:
             columns = os.get_terminal_size(stream.fileno()).columns

@@ -2,16 +2,33 @@
 
 from __future__ import annotations
 
+import os
 import sys
 from pathlib import Path
 
 import typer
 
-from preflight.cli.options import DeploymentFormatOption, VarOption, VarsFileOption
+from preflight.cli.options import (
+    REQUIRE_REAL_HELP,
+    SHOW_HELP,
+    VERBOSE_HELP,
+    DeploymentFormatOption,
+    VarOption,
+    VarsFileOption,
+)
+from preflight.cli.options import require_real as require_real_policy
+from preflight.cli.options import verbose as verbose_policy
 from preflight.errors import UsageError
 from preflight.results import FailOn
 
-FORMAT_HELP = "Output format (terminal|json|junit|markdown); pairs in order with -o; repeatable."
+FORMAT_HELP = (
+    "Output format (terminal|json|junit|junit-xunit1|markdown|sarif|github); pairs in order with -o; "
+    "repeatable."
+)
+REPO_ROOT_HELP = (
+    "SARIF/GitHub/JUnit paths relative to this folder (default: GITHUB_WORKSPACE, else the current folder)."
+)
+PATH_PREFIX_HELP = "SARIF/GitHub/JUnit paths as PREFIX/<path in the deployment> instead of --repo-root."
 OUTPUT_HELP = "Where the matching --format goes: a file path, or - for stdout; repeatable."
 
 
@@ -21,21 +38,33 @@ def run(
     ),
     root: Path = typer.Option(Path("."), "--root", help="The deployment root (default: current directory)."),
     runbook: str | None = typer.Option(None, "--runbook", help="Runbook id (default: bybit_go_live)."),
-    only: list[str] = typer.Option([], "--only", help="Evaluate only checks with this id, id prefix or tag."),
-    skip: list[str] = typer.Option(
-        [], "--skip", help="Do not evaluate checks with this id, id prefix or tag."
+    only: list[str] = typer.Option(
+        [], "--only", metavar="SEL", help="Evaluate only checks with this id, id prefix or tag."
     ),
-    formats: list[str] = typer.Option([], "--format", help=FORMAT_HELP),
-    outputs: list[str] = typer.Option([], "-o", "--output", help=OUTPUT_HELP),
+    skip: list[str] = typer.Option(
+        [], "--skip", metavar="SEL", help="Do not evaluate checks with this id, id prefix or tag."
+    ),
+    formats: list[str] = typer.Option([], "--format", metavar="FORMAT", help=FORMAT_HELP),
+    outputs: list[str] = typer.Option([], "-o", "--output", metavar="PATH", help=OUTPUT_HELP),
     waivers: Path | None = typer.Option(None, "--waivers", help="Waivers file (YAML, schema 'waivers')."),
-    fail_on: str = typer.Option("fail", "--fail-on", help="Lowest status that means NO-GO: fail or warn."),
+    fail_on: str = typer.Option(
+        "fail",
+        "--fail-on",
+        help="Gate policy: fail, warn (warnings are NO-GO too) or exceptions (warn, and exit 4 on "
+        "GO WITH EXCEPTIONS).",
+    ),
+    require_real: bool = typer.Option(False, "--require-real", help=REQUIRE_REAL_HELP),
     exchange_url: str | None = typer.Option(None, "--exchange-url", help="Exchange base URL for probes."),
     offline: bool = typer.Option(False, "--offline", help="No network: exchange probes are skipped."),
     no_paper: bool = typer.Option(False, "--no-paper", help="Skip the paper session and its checks."),
     debug: bool = typer.Option(False, "--debug", help="Show tracebacks of internal and check errors."),
     quiet: bool = typer.Option(False, "--quiet", "-q", help="Print only the verdict line."),
+    verbose: bool = typer.Option(False, "--verbose", "-v", help=VERBOSE_HELP),
+    show: str | None = typer.Option(None, "--show", metavar="WHAT", help=SHOW_HELP),
     baseline: Path | None = typer.Option(None, "--baseline", help="A previous JSON report to compare with."),
-    ticks: int | None = typer.Option(None, "--ticks", min=1, help="Paper session length in market ticks."),
+    ticks: int | None = typer.Option(
+        None, "--ticks", min=1, help="Paper session length in market ticks (at most 10000)."
+    ),
     seed: int = typer.Option(7, "--seed", help="Seed of the simulated market."),
     faults: str | None = typer.Option(
         None, "--faults", help="Simulator faults, e.g. rate_limit=0.05,timeout=0.01."
@@ -43,8 +72,10 @@ def run(
     deployment_format: DeploymentFormatOption = None,
     var: VarOption = None,
     vars_file: VarsFileOption = None,
+    repo_root: Path | None = typer.Option(None, "--repo-root", help=REPO_ROOT_HELP),
+    path_prefix: str | None = typer.Option(None, "--path-prefix", help=PATH_PREFIX_HELP),
 ) -> None:
-    """Run the runbook's checks for ENTRYPOINT and answer GO (0) or NO-GO (1)."""
+    """Run the runbook's checks for ENTRYPOINT: GO / GO WITH EXCEPTIONS (0, or 4) or NO-GO (1)."""
     from preflight.cli.execution import RunRequest, execute
     from preflight.cli.options import deployment_inputs
     from preflight.cli.outputs import pair_outputs
@@ -60,17 +91,21 @@ def run(
         outputs=pair_outputs(formats, outputs),
         waivers_path=waivers,
         fail_on=parse_fail_on(fail_on),
+        require_real=require_real_policy(require_real, os.environ),
         exchange_url=exchange_url,
         offline=offline,
         no_paper=no_paper,
         debug=debug,
         quiet=quiet,
+        verbose=verbose_policy(verbose, show),
         baseline_path=baseline,
-        paper_ticks=ticks,
+        paper_ticks=check_ticks(ticks),
         paper_seed=seed,
-        paper_faults=faults,
+        paper_faults=check_faults(faults),
         deployment_format=forced_format,
         variables=variables,
+        repo_root=check_repo_paths(repo_root, path_prefix),
+        path_prefix=path_prefix,
     )
     # sys.exit, not typer.Exit: with standalone_mode=False Typer returns an Exit's code instead of raising it.
     sys.exit(execute(request))
@@ -81,7 +116,37 @@ def parse_fail_on(value: str) -> FailOn:
     try:
         return FailOn(value)
     except ValueError:
-        raise UsageError(f"unknown --fail-on {value!r}; choose fail or warn") from None
+        choices = ", ".join(policy.value for policy in FailOn)
+        raise UsageError(f"unknown --fail-on {value!r}; choose one of: {choices}") from None
+
+
+def check_ticks(ticks: int | None) -> int | None:
+    """Return ``ticks`` when the paper session accepts it; UsageError (exit 2) otherwise."""
+    from preflight.papertrade.plan import MAX_TICKS  # not at import time: --help stays fast
+
+    if ticks is not None and not 1 <= ticks <= MAX_TICKS:
+        raise UsageError(f"--ticks must be between 1 and {MAX_TICKS}, got {ticks}")
+    return ticks
+
+
+def check_faults(faults: str | None) -> str | None:
+    """Return ``faults`` when the simulator understands it; UsageError (exit 2) naming the bad part."""
+    if faults:
+        from preflight.simulator.faults import FaultSpec
+
+        FaultSpec.parse(faults)  # a typo must stop the run, not become 30 paper-check errors
+    return faults
+
+
+def check_repo_paths(repo_root: Path | None, path_prefix: str | None) -> Path | None:
+    """Return ``repo_root`` resolved; UsageError when both flags are given or the folder is missing."""
+    if repo_root is not None and path_prefix is not None:
+        raise UsageError("--repo-root and --path-prefix both say where paths start; give one of them")
+    if repo_root is None:
+        return None
+    if not repo_root.is_dir():
+        raise UsageError(f"--repo-root {repo_root} is not a directory; pass the repository checkout")
+    return repo_root.resolve()
 
 
 def register(app: typer.Typer) -> None:

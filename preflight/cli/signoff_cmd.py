@@ -15,7 +15,8 @@ from typing import TYPE_CHECKING, Any
 import typer
 from typer.core import TyperGroup
 
-from preflight.cli.options import DeploymentFormatOption, VarOption, VarsFileOption
+from preflight.cli.options import REQUIRE_REAL_HELP, DeploymentFormatOption, VarOption, VarsFileOption
+from preflight.cli.options import require_real as require_real_policy
 
 if TYPE_CHECKING:
     from preflight.context import RunOptions
@@ -27,13 +28,14 @@ _HELP = """Write a signed Markdown sign-off of a run, or verify one.
 \b
   preflight signoff ENTRYPOINT --operator NAME [--root DIR] [-o FILE] [--signing-key FILE]
                     [--from-report report.json] [--waivers FILE] [--offline] [--no-paper]
-                    [--exchange-url URL]
+                    [--exchange-url URL] [--require-real]
   preflight signoff verify FILE [--public-key FILE]
 
 \b
-The verdict reads GO only when every required runbook item is ticked (all its checks passed);
-GO WITH EXCEPTIONS when nothing failed but items were skipped, waived, only warned or not run;
-NO-GO when a check failed or errored, or the run was interrupted. Exit code: 0 unless NO-GO (1).
+The verdict is the run's: GO only when every required check passed against the real thing;
+GO WITH EXCEPTIONS when nothing failed but checks were simulated, skipped, offline, waived, only
+warned or not run (listed); NO-GO when a check failed or errored, the run was interrupted, or
+--require-real met an exception. Exit code: 0 unless NO-GO (1).
 """
 
 
@@ -95,12 +97,31 @@ def _runbook_maps(
     return dict(runbook.variables), see_selectors(runbook), declared_checks(runbook)
 
 
-def _run(options: RunOptions, runbook_id: str | None, waivers: Path | None) -> RunReport:
+def _run(options: RunOptions, runbook_id: str | None, waivers: Path | None, strict: bool) -> RunReport:
     from preflight import catalog, engine
     from preflight.waivers import load_waivers
 
     runbook = catalog.load_runbook(runbook_id)
-    return engine.run_checks(runbook, options, waivers=load_waivers(waivers) if waivers else None)
+    waived = load_waivers(waivers) if waivers else None
+    return engine.run_checks(runbook, options, waivers=waived, require_real=strict)
+
+
+def _strict(report: RunReport, strict: bool) -> RunReport:
+    """Return ``report`` judged under --require-real when asked (a report read back keeps its results)."""
+    if not strict or report.require_real:
+        return report
+    from dataclasses import replace
+
+    from preflight.results import verdict_for
+
+    verdict = verdict_for(
+        report.results,
+        report.fail_on,
+        require_real=True,
+        incomplete=report.incomplete,
+        not_selected=report.not_selected,
+    )
+    return replace(report, require_real=True, verdict=verdict)
 
 
 def _request(
@@ -158,6 +179,7 @@ def create_command(
     deployment_format: DeploymentFormatOption = None,
     var: VarOption = None,
     vars_file: VarsFileOption = None,
+    require_real: bool = typer.Option(False, "--require-real", help=REQUIRE_REAL_HELP),
 ) -> None:
     """Run the runbook (or read --from-report) and write a signed Markdown sign-off."""
     from preflight.cli.options import deployment_inputs
@@ -168,8 +190,9 @@ def create_command(
 
     check_operator(operator)
     forced_format, variables = deployment_inputs(deployment_format, var, vars_file)
+    strict = require_real_policy(require_real, os.environ)
     if from_report is not None:
-        report = _load_report(from_report, entrypoint)
+        report = _strict(_load_report(from_report, entrypoint), strict)
         root = (root or Path(report.root)).resolve()
     else:
         root = (root or Path.cwd()).resolve()
@@ -188,7 +211,7 @@ def create_command(
             variables=variables,
             env=dict(os.environ),
         )
-        report = _run(options, runbook, waivers)
+        report = _run(options, runbook, waivers, strict)
     request = _request(report, root, operator, output, signing_key, from_report)
     result = create_signoff(report, request)
     to_stdout = output == STDOUT

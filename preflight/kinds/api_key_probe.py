@@ -10,7 +10,7 @@ With ``--offline`` every aspect is skipped and says so.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
@@ -123,14 +123,14 @@ def judge(
 
 def run(params: ProbeParams, ctx: RunContext) -> Outcome:
     """Probe the environment once per run and judge the aspect."""
-    from preflight.deployment.documents import blocked_by
+    from preflight.rootcause import failed_because
     from preflight.trust.access import environment_or_outcome
-    from preflight.trust.keyprobe import probe_for
+    from preflight.trust.keyprobe import probe_for, simulated_reason
     from preflight.trust.timeutil import utc_now
 
     env_name = ctx.template(params.environment)
     if ctx.options.offline:
-        return Outcome.skipped(
+        return Outcome.skipped_offline(
             f"--offline: the live key of {env_name} was not probed; a go-live needs one online run"
         )
     from preflight.deployment.formats import FormatName, format_for
@@ -144,10 +144,13 @@ def run(params: ProbeParams, ctx: RunContext) -> Outcome:
     try:
         probe = probe_for(ctx, env_name)
     except AuthError as error:
-        return Outcome.failed(f"{error}; check that the key exists on the exchange and is stored correctly")
+        fix = "Check that the key exists on the exchange and is stored correctly (`preflight secrets list`)."
+        return failed_because(ctx, error, fix=fix)
     except PreflightError as error:
-        return blocked_by(error) or Outcome.failed(str(error))
-    return judge(params.aspect, probe, environment, profile, utc_now())
+        return failed_because(ctx, error)
+    outcome = judge(params.aspect, probe, environment, profile, utc_now())
+    # Decided here, where the probe's endpoint is known: a simulator's answer proves nothing about the key.
+    return replace(outcome, simulated=simulated_reason(probe.endpoint, env_name))
 
 
 def _bot_core_probe(ctx: RunContext, env_name: str) -> Outcome:

@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
-from typing import Any
+from dataclasses import dataclass, replace
+from typing import TYPE_CHECKING, Any
 
 from preflight.context import RunContext
 from preflight.errors import InputError, PreflightError
 from preflight.kinds.base import CheckKind
 from preflight.results import Evidence, Outcome
+
+if TYPE_CHECKING:
+    from preflight.trust.keyprobe import ClockReading
 
 PARAMS_SCHEMA: Mapping[str, Any] = {
     "type": "object",
@@ -59,14 +62,14 @@ def run(params: SkewParams, ctx: RunContext) -> Outcome:
     """Compare the exchange clock with ours; Bybit rejects timestamps 1000 ms ahead of its clock."""
     from preflight.deployment import deployment_for
     from preflight.deployment.documents import blocked_by
-    from preflight.trust.keyprobe import clock_for
+    from preflight.trust.keyprobe import clock_for, simulated_reason
 
     env_name = ctx.template(params.environment)
     missing = _undefined_environment(ctx, env_name)
     if missing is not None:
         return missing
     if ctx.options.offline:
-        return Outcome.skipped(f"--offline: the clock of {env_name}'s exchange was not probed")
+        return Outcome.skipped_offline(f"--offline: the clock of {env_name}'s exchange was not probed")
     try:
         deployment_for(ctx)
         probe = clock_for(ctx, env_name)
@@ -74,6 +77,12 @@ def run(params: SkewParams, ctx: RunContext) -> Outcome:
         return blocked_by(error) or Outcome.failed(str(error))
     except PreflightError as error:
         return Outcome.failed(f"cannot read the exchange clock: {error}")
+    outcome = _judge(probe, params)
+    # A simulator's clock is this machine's clock: the skew it shows proves nothing about the exchange.
+    return replace(outcome, simulated=simulated_reason(probe.endpoint, env_name))
+
+
+def _judge(probe: ClockReading, params: SkewParams) -> Outcome:
     skew = probe.skew_ms
     seen = Evidence(
         "clock skew",

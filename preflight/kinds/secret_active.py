@@ -54,9 +54,9 @@ def parse(params: Mapping[str, Any]) -> SecretParams:
 
 def run(params: SecretParams, ctx: RunContext) -> Outcome:
     """Open the keychain once per run and judge the entry against its environment's permission profile."""
-    from preflight.deployment.documents import blocked_by
     from preflight.deployment.formats import FormatName, format_for
     from preflight.redact import mask
+    from preflight.rootcause import failed_because
     from preflight.trust.access import environment_or_outcome
     from preflight.trust.secrets import KeyStatus, keychain_for
     from preflight.trust.timeutil import format_utc, utc_now
@@ -75,7 +75,13 @@ def run(params: SecretParams, ctx: RunContext) -> Outcome:
     try:
         entry = keychain_for(ctx).get(key)
     except InputError as error:
-        return blocked_by(error) or Outcome.failed(str(error))
+        settings = deployment.core.secrets
+        also = f" or {settings.passphrase_file}" if settings.passphrase_file else ""
+        fix = (
+            f"Give the secrets store {settings.path} its passphrase ({settings.passphrase_env}{also}) or "
+            "restore the store; `preflight secrets list` shows when it opens."
+        )
+        return failed_because(ctx, error, fix=fix)
     where = Location(
         deployment.core.secrets.path if deployment.core.secrets.backend == "file" else "environment"
     )

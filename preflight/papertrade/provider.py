@@ -78,10 +78,20 @@ def _run(ctx: RunContext) -> PaperSessionResult:
         exchange_url=options.exchange_url,
     )
     deployment = deployment_for(ctx)
-    with progress_bar(options.progress) as progress:
+    sink = options.on_progress
+    if sink is not None:  # the run's own progress display shows the session's ticks
+
+        def ticks(done: int, total: int) -> None:
+            sink("paper session", done, total)
+
         result = run_paper_session(
-            deployment, lambda: keychain_for(ctx), session_options, root=ctx.root, progress=progress
+            deployment, lambda: keychain_for(ctx), session_options, root=ctx.root, progress=ticks
         )
+    else:
+        with progress_bar(options.progress) as progress:
+            result = run_paper_session(
+                deployment, lambda: keychain_for(ctx), session_options, root=ctx.root, progress=progress
+            )
     for name, path in result.artefacts().items():
         ctx.record_artefact(name, path)
     metrics = result.report["paper_exchange_metrics"]
@@ -108,11 +118,16 @@ def session_or_outcome(ctx: RunContext) -> PaperSessionResult | Outcome:
 
     reason = unavailable_reason(ctx)
     if reason is not None:
+        if ctx.options.offline and reason.startswith("--offline"):
+            return Outcome.skipped_offline(reason)
         return Outcome.skipped(reason)
     try:
         return session_for(ctx)
     except PreflightError as error:
-        return Outcome.errored(f"the paper session could not run: {error}")
+        from preflight.results import Status
+        from preflight.rootcause import failed_because
+
+        return failed_because(ctx, error, lead="the paper session could not run: ", status=Status.ERROR)
 
 
 def session_file_or_outcome(

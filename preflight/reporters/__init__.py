@@ -4,12 +4,15 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from enum import StrEnum
-from typing import Protocol
+from typing import Protocol, runtime_checkable
 
 from preflight.baseline import BaselineDiff
+from preflight.reporters.findings import RepoPaths
+from preflight.reporters.github import GithubReporter
 from preflight.reporters.json_report import JsonReporter
-from preflight.reporters.junit import JunitReporter
+from preflight.reporters.junit import JunitReporter, JunitXunit1Reporter
 from preflight.reporters.markdown import MarkdownReporter
+from preflight.reporters.sarif import SarifReporter
 from preflight.reporters.terminal import TerminalReporter
 from preflight.results import RunReport
 
@@ -32,6 +35,9 @@ class Format(StrEnum):
     JSON = "json"
     JUNIT = "junit"
     MARKDOWN = "markdown"
+    SARIF = "sarif"
+    GITHUB = "github"
+    JUNIT_XUNIT1 = "junit-xunit1"
 
 
 # name -> reporter. tests/reporters/test_registry.py proves it matches Format exactly.
@@ -40,9 +46,24 @@ REPORTERS: Mapping[str, DiffAwareReporter] = {
     Format.JSON.value: JsonReporter(),
     Format.JUNIT.value: JunitReporter(),
     Format.MARKDOWN.value: MarkdownReporter(),
+    Format.SARIF.value: SarifReporter(),
+    Format.GITHUB.value: GithubReporter(),
+    Format.JUNIT_XUNIT1.value: JunitXunit1Reporter(),
 }
 
 
-def get_reporter(fmt: Format | str) -> DiffAwareReporter:
-    """Return the reporter for ``fmt`` (a Format or its value)."""
-    return REPORTERS[Format(fmt).value]
+@runtime_checkable
+class PathAwareReporter(Protocol):
+    """A reporter whose file paths are made repository-relative (SARIF, GitHub annotations, JUnit)."""
+
+    def with_paths(self, paths: RepoPaths) -> DiffAwareReporter:
+        """Return a copy of the reporter that maps paths with ``paths``."""
+        ...
+
+
+def get_reporter(fmt: Format | str, paths: RepoPaths | None = None) -> DiffAwareReporter:
+    """Return the reporter for ``fmt`` (a Format or its value), mapping paths with ``paths`` if it can."""
+    reporter = REPORTERS[Format(fmt).value]
+    if paths is not None and isinstance(reporter, PathAwareReporter):
+        return reporter.with_paths(paths)
+    return reporter

@@ -62,6 +62,8 @@ def _result(result: CheckResult) -> dict[str, Any]:
         },
         "notes": list(result.notes),
         "blocked_by": result.blocked_by,
+        "simulated": result.simulated,
+        "offline": result.offline,
     }
 
 
@@ -115,6 +117,12 @@ def to_document(report: RunReport, baseline: BaselineDiff | None = None) -> dict
         "inputs": [{"path": digest.path, "sha256": digest.sha256} for digest in report.inputs],
         "paper_metrics": None if report.paper_metrics is None else dict(report.paper_metrics),
         "notes": list(report.notes),
+        "require_real": report.require_real,
+        "not_selected": list(report.not_selected),
+        "exceptions": [
+            {"check": e.check_id, "kind": e.kind.value, "reason": e.reason, "text": str(e)}
+            for e in report.exceptions
+        ],
     }
     if report.deployment_format is not None:  # issue 13: present whenever a run read a deployment
         document["deployment_format"] = report.deployment_format
@@ -183,6 +191,8 @@ def _parse_result(raw: Mapping[str, Any]) -> CheckResult:
         notes=tuple(raw["notes"]),
         original_status=Status(original) if original else None,
         blocked_by=raw.get("blocked_by"),
+        simulated=raw.get("simulated"),
+        offline=bool(raw.get("offline", False)),
     )
 
 
@@ -219,6 +229,8 @@ def _parse_document(document: Mapping[str, Any]) -> RunReport:
         deployment_format=document.get("deployment_format"),
         variables=dict(document.get("variables") or {}),
         notes=tuple(document["notes"]),
+        require_real=bool(document.get("require_real", False)),
+        not_selected=tuple(document.get("not_selected", ())),
     )
 
 

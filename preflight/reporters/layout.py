@@ -4,7 +4,16 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from preflight.results import CheckResult, ItemInfo, RunReport, SectionInfo, Status
+from preflight.results import (
+    CheckResult,
+    ItemInfo,
+    RunException,
+    RunReport,
+    SectionInfo,
+    Status,
+    Verdict,
+    exception_summary,
+)
 
 GLYPHS: dict[Status, str] = {
     Status.PASS: "✓",
@@ -84,10 +93,48 @@ def counts_text(report: RunReport) -> str:
     return " · ".join(parts) if parts else "no checks"
 
 
+def verdict_head(report: RunReport) -> str:
+    """Return the verdict word with what it rests on: ``GO WITH EXCEPTIONS (6 simulated, 3 skipped)``."""
+    summary = exception_summary(report.exceptions)
+    if report.incomplete:
+        return f"{report.verdict.value} (INCOMPLETE: the run was interrupted)"
+    if report.verdict is Verdict.GO_WITH_EXCEPTIONS:
+        return f"{report.verdict.value} ({summary})"
+    failed = any(r.status in (Status.FAIL, Status.ERROR) for r in report.results)
+    if report.verdict is Verdict.NO_GO and report.require_real and summary and not failed:
+        return f"{report.verdict.value} (--require-real: {summary})"
+    return report.verdict.value
+
+
+def policy_text(report: RunReport) -> str:
+    """Return the gate policy the verdict was decided under: ``fail on: fail`` (+ ``require real``)."""
+    return f"fail on: {report.fail_on.value}" + (", require real" if report.require_real else "")
+
+
 def verdict_text(report: RunReport) -> str:
-    """Return the one verdict line every format ends with."""
-    suffix = " (INCOMPLETE: the run was interrupted)" if report.incomplete else ""
-    return f"{report.verdict.value}{suffix} — {counts_text(report)} (fail on: {report.fail_on.value})"
+    """Return the one verdict line every format starts and ends with."""
+    return f"{verdict_head(report)} — {counts_text(report)} ({policy_text(report)})"
+
+
+def exception_lines(report: RunReport) -> tuple[str, ...]:
+    """Return the run's exceptions worded alike in every output: one line per check, or per shared reason.
+
+    Checks skipped for the same reason (``--no-paper``) make one line naming how many and which, so a
+    list of 28 identical skips does not hide the one simulated key check.
+    """
+    from preflight.reporters.recap import some_ids
+
+    groups: dict[tuple[str, str], list[RunException]] = {}
+    for exception in report.exceptions:
+        groups.setdefault((exception.kind.value, exception.reason), []).append(exception)
+    lines = []
+    for (kind, reason), members in groups.items():
+        ids = [e.check_id for e in members if e.check_id]
+        if len(ids) > 1:
+            lines.append(f"{kind} ({len(ids)} checks: {some_ids(ids, limit=10)}): {reason}")
+        else:
+            lines.extend(str(e) for e in members)
+    return tuple(lines)
 
 
 def duration_s(report: RunReport) -> float:

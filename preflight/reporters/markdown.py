@@ -5,8 +5,19 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from preflight.baseline import BaselineDiff, ChangeKind, describe
-from preflight.reporters.layout import COUNT_ORDER, GLYPHS, duration_s, group_results, verdict_text
+from preflight.reporters.layout import (
+    COUNT_ORDER,
+    GLYPHS,
+    duration_s,
+    exception_lines,
+    group_results,
+    policy_text,
+    verdict_head,
+    verdict_text,
+)
 from preflight.results import CheckResult, RunReport, Status, Verdict
+
+_ICONS = {Verdict.GO: "✅", Verdict.GO_WITH_EXCEPTIONS: "⚠️", Verdict.NO_GO: "❌"}
 
 _CHANGE_TITLES: tuple[tuple[ChangeKind, str], ...] = (
     (ChangeKind.NEW_FAILURE, "New failures"),
@@ -28,13 +39,13 @@ def _code(text: str) -> str:
 
 
 def _header(report: RunReport) -> Iterator[str]:
-    icon = "✅" if report.verdict is Verdict.GO else "❌"
-    yield f"## {icon} preflight: {report.verdict.value} — {_code(report.entrypoint)}"
+    icon = _ICONS[report.verdict]
+    yield f"## {icon} preflight: {verdict_head(report)} — {_code(report.entrypoint)}"
     yield ""
     yield (
         f"**Runbook:** {report.runbook_title} ({_code(report.runbook_id)}) · "
         f"**root:** {_code(report.root)} · "
-        f"**fail on:** {report.fail_on.value} · **took:** {duration_s(report):.2f} s · "
+        f"**{policy_text(report)}** · **took:** {duration_s(report):.2f} s · "
         f"**preflight** {report.tool_version}"
     )
     yield ""
@@ -51,6 +62,18 @@ def _header(report: RunReport) -> Iterator[str]:
     if report.simulated:
         yield "**Simulated:** " + "; ".join(report.simulated)
         yield ""
+
+
+def _exceptions(report: RunReport) -> Iterator[str]:
+    lines = exception_lines(report)
+    if not lines:
+        return
+    suffix = " — NO-GO under --require-real" if report.require_real else ""
+    count = sum(e.count for e in report.exceptions)
+    yield f"### Exceptions ({count}): not proven against the real thing{suffix}"
+    yield ""
+    yield from (f"- {cell(line)}" for line in lines)
+    yield ""
 
 
 def _summary_table(report: RunReport) -> Iterator[str]:
@@ -153,6 +176,7 @@ class MarkdownReporter:
         lines += _problems(report, frozenset({Status.FAIL, Status.ERROR}), "Failures and errors")
         lines += _problems(report, frozenset({Status.WARN}), "Warnings")
         lines += _waived(report)
+        lines += _exceptions(report)
         if baseline is not None:
             lines += baseline_markdown(baseline)
         if report.artefacts:

@@ -1,4 +1,9 @@
-"""The terminal report (rich): grouped by runbook section and item, evidence under every problem."""
+"""The terminal report (rich): verdict first and last, grouped by runbook item, problems in full.
+
+Items whose checks all passed against the real thing fold to one line (``verbose`` lists every check);
+a check blocked by another is named once under its root cause; the recap at the end lists each root
+cause with where it is and its fix, then the exceptions the verdict accepts.
+"""
 
 from __future__ import annotations
 
@@ -12,8 +17,17 @@ from rich.table import Table
 from rich.text import Text
 
 from preflight.baseline import BaselineDiff, ChangeKind, describe
-from preflight.reporters.layout import GLYPHS, NEEDS_DETAIL, duration_s, group_results, verdict_text
-from preflight.results import CheckResult, RunReport, Status, Verdict
+from preflight.reporters.layout import (
+    GLYPHS,
+    NEEDS_DETAIL,
+    duration_s,
+    exception_lines,
+    group_results,
+    policy_text,
+    verdict_text,
+)
+from preflight.reporters.recap import blocker_of, is_plain_pass, problem_ids, root_causes, some_ids
+from preflight.results import CheckResult, ItemInfo, RunReport, Status, Verdict
 
 STYLES: dict[Status, str] = {
     Status.PASS: "green",
@@ -57,17 +71,65 @@ def _detail_lines(result: CheckResult) -> Iterator[Text]:
         yield Text.assemble(("NOTE: ", "bold yellow"), note)
 
 
-def _check_table(results: tuple[CheckResult, ...]) -> Table:
+def _row(table: Table, result: CheckResult, lines: list[Text]) -> None:
+    for line in lines:
+        line.overflow = "fold"  # a long node id or path must wrap, never lose its end to an ellipsis
+    table.add_row(_status_cell(result.status), Group(*lines))
+
+
+def _check_table(results: tuple[CheckResult, ...], *, verbose: bool, present: frozenset[str]) -> Table:
     table = Table.grid(padding=(0, 1))
     table.add_column(no_wrap=True, min_width=8)
     table.add_column(ratio=1)
+    blocked: dict[str, list[str]] = {}
+    skipped = _shared_skips(results) if not verbose else {}
+    passed = 0
     for result in results:
+        root = blocker_of(result, present)
+        if root is not None:  # named once, under its root cause, not with a misleading fix of its own
+            blocked.setdefault(root, []).append(result.check_id)
+            continue
+        if is_plain_pass(result) and not verbose:
+            passed += 1
+            continue
+        if result.message in skipped:
+            continue
         heading = Text.assemble((result.check_id, "bold"), "  ", result.title)
-        lines = [heading, *_detail_lines(result)]
-        for line in lines:
-            line.overflow = "fold"  # a long node id or path must wrap, never lose its end to an ellipsis
-        table.add_row(_status_cell(result.status), Group(*lines))
+        if result.simulated:
+            heading.append(f"  (simulated: {result.simulated})", style="yellow")
+        _row(table, result, [heading, *_detail_lines(result)])
+    for root, ids in blocked.items():
+        status = Text(f"{GLYPHS[Status.FAIL]} BLOCKED", style="red")
+        line = Text(f"{len(ids)} blocked by {root}: {some_ids(ids)}", style="red")
+        line.overflow = "fold"
+        table.add_row(status, line)
+    for message, ids in skipped.items():
+        line = Text(f"{len(ids)} skipped ({some_ids(ids)}): {message}", style="dim")
+        line.overflow = "fold"
+        table.add_row(_status_cell(Status.SKIP), line)
+    if passed:
+        table.add_row(_status_cell(Status.PASS), Text(f"{passed} more passed", style="green"))
     return table
+
+
+def _shared_skips(results: tuple[CheckResult, ...]) -> dict[str, list[str]]:
+    """Return skip message -> check ids, for messages several checks of one item share."""
+    by_message: dict[str, list[str]] = {}
+    for result in results:
+        if result.status is Status.SKIP and not result.notes:
+            by_message.setdefault(result.message, []).append(result.check_id)
+    return {message: ids for message, ids in by_message.items() if len(ids) > 1}
+
+
+def _item_line(item: ItemInfo, results: tuple[CheckResult, ...]) -> Text:
+    """Return one folded line for an item whose checks all passed against the real thing."""
+    count = f"{len(results)} passed" if len(results) > 1 else results[0].check_id
+    line = Text.assemble(
+        (f"{GLYPHS[Status.PASS]} ", STYLES[Status.PASS]), (item.id, "bold"), " · ", item.text
+    )
+    line.append(f"  ({count})", style="green")
+    line.overflow = "fold"
+    return line
 
 
 def _header(report: RunReport) -> Iterator[RenderableType]:
@@ -78,29 +140,68 @@ def _header(report: RunReport) -> Iterator[RenderableType]:
     facts.add_column(no_wrap=True, style="dim")
     facts.add_column()
     facts.add_row("entrypoint", Text(report.entrypoint, style="bold"))
-    facts.add_row("root", Text(report.root))  # Text, never str: a path may hold [brackets]
+    facts.add_row("root", Text(report.root, overflow="fold"))  # Text, never str: a path may hold [brackets]
     if report.deployment_format:  # the dialect the root is read in, and why (issue 13)
-        facts.add_row("format", Text(report.deployment_format.removeprefix("format ")))
+        facts.add_row("format", Text(report.deployment_format.removeprefix("format "), overflow="fold"))
     if report.variables:
-        facts.add_row("variables", Text(", ".join(f"{k}={v}" for k, v in report.variables.items())))
+        facts.add_row(
+            "variables", Text(", ".join(f"{k}={v}" for k, v in report.variables.items()), overflow="fold")
+        )
     facts.add_row(
         "started",
-        f"{report.started_at.isoformat()}   took {duration_s(report):.2f} s   "
-        f"fail on: {report.fail_on.value}",
+        f"{report.started_at.isoformat()}   took {duration_s(report):.2f} s   {policy_text(report)}",
     )
     for line in report.simulated:
         facts.add_row(Text("simulated", style="bold yellow"), Text(line))
     yield Padding(facts, (0, 0, 0, 2))
 
 
-def _sections(report: RunReport) -> Iterator[RenderableType]:
+def _sections(report: RunReport, *, verbose: bool) -> Iterator[RenderableType]:
+    present = problem_ids(report)
     for group in group_results(report):
         yield Text("")
         yield Text(group.section.title, style="bold underline")
         for item_group in group.items:
-            item = item_group.item
+            item, results = item_group.item, item_group.results
+            if not verbose and all(is_plain_pass(r) for r in results):
+                yield Padding(_item_line(item, results), (0, 0, 0, 2))
+                continue
             yield Padding(Text.assemble((item.id, "bold"), " · ", item.text), (0, 0, 0, 2))
-            yield Padding(_check_table(item_group.results), (0, 0, 0, 4))
+            yield Padding(_check_table(results, verbose=verbose, present=present), (0, 0, 0, 4))
+
+
+def recap(report: RunReport) -> Iterator[RenderableType]:
+    """Yield 'what failed and why': each root cause once, where it is, its fix, what it blocked."""
+    causes = root_causes(report)
+    if not causes:
+        return
+    yield Text("")
+    failing = sum(1 for c in causes if c.result.status is not Status.WARN)
+    blocked = sum(len(c.blocked) for c in causes)
+    title = f"What failed and why: {failing} root cause{'s' if failing != 1 else ''}"
+    if len(causes) > failing:
+        title += f", {len(causes) - failing} warning{'s' if len(causes) - failing != 1 else ''}"
+    if blocked:
+        by = "it" if len(causes) == 1 else "them"
+        title += f"; {blocked} more check{'s' if blocked != 1 else ''} blocked by {by}"
+    yield Text(title, style="bold underline")
+    table = Table.grid(padding=(0, 1))
+    table.add_column(no_wrap=True, min_width=8)
+    table.add_column(ratio=1)
+    for cause in causes:
+        result = cause.result
+        lines = [Text.assemble((result.check_id, "bold"), "  ", result.message)]
+        where = next((e.location for e in result.evidence if e.location is not None), None)
+        if where is not None:
+            lines.append(Text.assemble(("at: ", "bold"), (str(where), "cyan")))
+        if result.remediation:
+            lines.append(Text.assemble(("fix: ", "bold"), result.remediation))
+        if cause.blocked:
+            ids = some_ids([r.check_id for r in cause.blocked])
+            plural = "s" if len(cause.blocked) != 1 else ""
+            lines.append(Text(f"blocks {len(cause.blocked)} other check{plural}: {ids}", style="red"))
+        _row(table, result, lines)
+    yield Padding(table, (0, 0, 0, 2))
 
 
 def _notes(report: RunReport) -> Iterator[RenderableType]:
@@ -120,7 +221,7 @@ def _artefacts(report: RunReport) -> Iterator[RenderableType]:
     table.add_column(no_wrap=True)
     table.add_column()
     for name in sorted(report.artefacts):
-        table.add_row(Text(name), Text(report.artefacts[name]))
+        table.add_row(Text(name), Text(report.artefacts[name], overflow="fold"))  # a path is never cut
     yield Padding(table, (0, 0, 0, 2))
 
 
@@ -144,11 +245,33 @@ def baseline_lines(diff: BaselineDiff) -> Iterator[RenderableType]:
                 yield Padding(Text(describe(change), style=style), (0, 0, 0, 4))
 
 
+_VERDICT_STYLES = {
+    Verdict.GO: "bold white on green",
+    Verdict.GO_WITH_EXCEPTIONS: "bold black on yellow",
+    Verdict.NO_GO: "bold white on red",
+}
+
+
 def verdict_renderable(report: RunReport) -> Text:
-    """Return the final verdict line, styled."""
-    style = "bold white on green" if report.verdict is Verdict.GO else "bold white on red"
-    head, _, tail = verdict_text(report).partition(" ")
-    return Text.assemble((head, style), " ", tail)
+    """Return the verdict line, styled (the report's first and last line)."""
+    word = report.verdict.value
+    tail = verdict_text(report)[len(word) :]
+    return Text.assemble((word, _VERDICT_STYLES[report.verdict]), tail)
+
+
+def exceptions_block(report: RunReport) -> Iterator[RenderableType]:
+    """Yield the list of exceptions the verdict accepts (nothing when there are none)."""
+    lines = exception_lines(report)
+    if not lines:
+        return
+    yield Text("")
+    title = "Exceptions" + (" (NO-GO under --require-real)" if report.require_real else "")
+    count = sum(e.count for e in report.exceptions)
+    yield Text(f"{title} ({count}): not proven against the real thing", style="bold underline")
+    for line in lines:
+        text = Text(line, style="yellow")
+        text.overflow = "fold"
+        yield Padding(text, (0, 0, 0, 2))
 
 
 class TerminalReporter:
@@ -157,22 +280,28 @@ class TerminalReporter:
     name = "terminal"
     file_suffix = ".txt"
 
-    def __init__(self, *, color: bool = False, width: int = 100, quiet: bool = False) -> None:
+    def __init__(
+        self, *, color: bool = False, width: int = 100, quiet: bool = False, verbose: bool = False
+    ) -> None:
         self.color = color
         self.width = width
         self.quiet = quiet
+        self.verbose = verbose  # every passing check on its own line, not one line per runbook item
 
     def renderables(
         self, report: RunReport, baseline: BaselineDiff | None = None
     ) -> Iterator[RenderableType]:
         """Yield the report's blocks in display order."""
         if not self.quiet:
+            yield verdict_renderable(report)
             yield from _header(report)
-            yield from _sections(report)
+            yield from _sections(report, verbose=self.verbose)
             yield from _artefacts(report)
             if baseline is not None:
                 yield from baseline_lines(baseline)
             yield from _notes(report)
+            yield from recap(report)
+            yield from exceptions_block(report)
             yield Text("")
         yield verdict_renderable(report)
 

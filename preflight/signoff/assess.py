@@ -1,12 +1,13 @@
 """Decide, item by item, what the sign-off may tick, and the sign-off's verdict line.
 
-An item is ticked only when every check that proves it passed. A skipped, waived, warned or unrun
-item is never ticked, and the verdict cannot read plain GO while any required item is not ticked:
+An item is ticked only when every check that proves it passed against the real thing. A simulated,
+skipped, waived, warned or unrun item is never ticked. The verdict is the run's own (see
+:func:`preflight.results.verdict_for`) with the same exception counts, so the sign-off and every other
+output of one run say the same thing:
 
-- ``GO`` - the run's verdict is GO and every required item is ticked.
-- ``GO WITH EXCEPTIONS`` - nothing failed, but at least one required item is not ticked (skipped,
-  waived, warned, not run, or without a check); the line counts them, e.g.
-  ``GO WITH EXCEPTIONS: 2 items skipped, 1 item waived``. Whoever signs accepts those exceptions.
+- ``GO`` - every required check passed against the real thing and every required item is ticked.
+- ``GO WITH EXCEPTIONS`` - nothing failed, but the run has exceptions, counted like the run's verdict
+  line, e.g. ``GO WITH EXCEPTIONS: 6 simulated, 3 skipped``. Whoever signs accepts those exceptions.
 - ``NO-GO`` - the run's verdict is NO-GO, a check failed or errored, or the run was interrupted.
 
 An item is *required* unless every check behind it has severity ``info``.
@@ -18,7 +19,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from enum import StrEnum
 
-from preflight.results import CheckResult, ItemInfo, RunReport, Severity, Status, Verdict
+from preflight.results import CheckResult, ItemInfo, RunReport, Severity, Status, Verdict, exception_summary
 
 
 class ItemState(StrEnum):
@@ -29,16 +30,13 @@ class ItemState(StrEnum):
     WAIVED = "waived"
     WARNED = "warned"
     SKIPPED = "skipped"
+    SIMULATED = "simulated"  # passed, but against a stand-in for the real thing
     NOT_RUN = "not run"
     NO_CHECKS = "not evaluated"
 
 
-class SignoffVerdict(StrEnum):
-    """The verdict word of a sign-off (stricter than the run's GO / NO-GO)."""
-
-    GO = "GO"
-    GO_WITH_EXCEPTIONS = "GO WITH EXCEPTIONS"
-    NO_GO = "NO-GO"
+# The sign-off says the run's verdict word: one vocabulary (preflight.results.Verdict) everywhere.
+SignoffVerdict = Verdict
 
 
 @dataclass(frozen=True)
@@ -102,6 +100,7 @@ _STATE_BY_STATUS = (
 _REASON_WORDS = {
     ItemState.FAILED: ("item failed", "items failed"),
     ItemState.SKIPPED: ("item skipped", "items skipped"),
+    ItemState.SIMULATED: ("item simulated", "items simulated"),
     ItemState.NOT_RUN: ("item not run", "items not run"),
     ItemState.WAIVED: ("item waived", "items waived"),
     ItemState.WARNED: ("item with warnings", "items with warnings"),
@@ -142,7 +141,9 @@ def _state(results: tuple[CheckResult, ...], missing: tuple[str, ...]) -> ItemSt
     for status, state in _STATE_BY_STATUS:
         if status in statuses:
             return state
-    return ItemState.NOT_RUN if missing else ItemState.PASSED
+    if missing:
+        return ItemState.NOT_RUN
+    return ItemState.SIMULATED if any(r.simulated for r in results) else ItemState.PASSED
 
 
 def _verdict(
@@ -153,26 +154,36 @@ def _verdict(
         if assessment.state in counts and (assessment.required or assessment.state is ItemState.FAILED):
             counts[assessment.state] += 1
     stray_failures = sum(1 for r in unassigned if r.status in (Status.FAIL, Status.ERROR))
-    reasons = [
-        f"{n} {_REASON_WORDS[state][0] if n == 1 else _REASON_WORDS[state][1]}"
-        for state, n in counts.items()
-        if n
-    ]
-    if stray_failures:
-        reasons.append(
-            f"{stray_failures} check{'s' if stray_failures > 1 else ''} outside the runbook failed"
-        )
-    if report.incomplete:
-        reasons.insert(0, "run incomplete (interrupted)")
     failed = counts[ItemState.FAILED] or stray_failures
+    summary = exception_summary(report.exceptions)
     if report.verdict is Verdict.NO_GO or failed or report.incomplete:
+        reasons = [_count(ItemState.FAILED, counts[ItemState.FAILED])] if counts[ItemState.FAILED] else []
+        if stray_failures:
+            reasons.append(
+                f"{stray_failures} check{'s' if stray_failures > 1 else ''} outside the runbook failed"
+            )
+        if report.incomplete:
+            reasons.insert(0, "run incomplete (interrupted)")
+        if summary:
+            reasons.append(f"--require-real: {summary}" if not reasons and report.require_real else summary)
         if not reasons:
             reasons.append(f"the run's verdict is NO-GO (fail-on {report.fail_on})")
-        return VerdictLine(SignoffVerdict.NO_GO, tuple(reasons))
+        return VerdictLine(Verdict.NO_GO, tuple(reasons))
+    # The run's exceptions, counted as the run counts them; then what only the item view can see.
+    reasons = [summary] if summary else []
+    if counts[ItemState.NO_CHECKS]:
+        reasons.append(_count(ItemState.NO_CHECKS, counts[ItemState.NO_CHECKS]))
+    if counts[ItemState.NOT_RUN] and not report.not_selected:  # a report older than not_selected
+        reasons.append(_count(ItemState.NOT_RUN, counts[ItemState.NOT_RUN]))
     if reasons:
-        return VerdictLine(SignoffVerdict.GO_WITH_EXCEPTIONS, tuple(reasons))
+        verdict = Verdict.NO_GO if report.require_real else Verdict.GO_WITH_EXCEPTIONS
+        return VerdictLine(verdict, tuple(reasons))
     required = sum(1 for a in items if a.required)
-    return VerdictLine(SignoffVerdict.GO, (f"all {required} required items ticked",))
+    return VerdictLine(Verdict.GO, (f"all {required} required items ticked",))
+
+
+def _count(state: ItemState, n: int) -> str:
+    return f"{n} {_REASON_WORDS[state][0] if n == 1 else _REASON_WORDS[state][1]}"
 
 
 def assess(

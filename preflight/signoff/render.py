@@ -14,6 +14,7 @@ from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from pathlib import Path
 
+from preflight.reporters.layout import exception_lines
 from preflight.results import CheckResult, Evidence, RunReport, Status
 from preflight.signoff.assess import Assessment, ItemAssessment, ItemState, SignoffVerdict
 from preflight.signoff.digests import DigestRow, display_path
@@ -24,8 +25,9 @@ _VALUE_LIMIT = 80  # longer evidence values are cut: the evidence line stays one
 _MEANING = {
     SignoffVerdict.GO: "every required item of the runbook is ticked: all of its checks passed.",
     SignoffVerdict.GO_WITH_EXCEPTIONS: (
-        "no check failed, but the items left unticked below were skipped, waived, only warned or not "
-        "run: they are not verified, and whoever signs this accepts them as exceptions."
+        "no check failed, but the exceptions listed below ran against a simulator, were skipped "
+        "(or offline), waived, only warned or not run: they are not verified against the real thing, "
+        "and whoever signs this accepts them as exceptions."
     ),
     SignoffVerdict.NO_GO: (
         "at least one check failed or errored, or the run did not complete — do not go live; fix the "
@@ -47,6 +49,7 @@ _STATE_WORD = {
     ItemState.WAIVED: "waived",
     ItemState.WARNED: "warning",
     ItemState.SKIPPED: "skipped",
+    ItemState.SIMULATED: "simulated",
     ItemState.NOT_RUN: "not run",
     ItemState.NO_CHECKS: "not evaluated",
 }
@@ -143,6 +146,8 @@ def _problem(result: CheckResult) -> str | None:
         return f"warning: {message}"
     if result.status is Status.WAIVED:
         return f"waived: {message}"
+    if result.simulated:
+        return f"simulated: {plain(result.simulated)}"
     return None
 
 
@@ -287,6 +292,10 @@ def render_signoff(
         "",
         _counts(report),
     ]
+    if report.exceptions:
+        count = sum(e.count for e in report.exceptions)
+        lines += ["", f"Exceptions ({count}): not proven against the real thing", ""]
+        lines += [f"- {plain(line)}" for line in exception_lines(report)]
     if report.incomplete:
         lines += ["", "**The run was interrupted: its report is incomplete.**"]
     for section in report.sections:

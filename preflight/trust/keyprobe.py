@@ -27,6 +27,17 @@ if TYPE_CHECKING:
     from preflight.trust.secrets import SecretEntry
 
 EMBEDDED_BASE_URL = "http://embedded-simulator.invalid"
+EMBEDDED_ENDPOINT = "embedded simulator"  # the endpoint label of probes answered in-process
+
+
+def simulated_reason(endpoint: str, environment_name: str) -> str | None:
+    """Say what stood in for the exchange when ``endpoint`` is the embedded simulator, else None."""
+    if endpoint != EMBEDDED_ENDPOINT:
+        return None
+    return (
+        f"answered by the embedded simulator ({environment_name} has endpoint: embedded in "
+        "config/core.yaml), not by the exchange"
+    )
 
 
 @dataclass(frozen=True)
@@ -155,7 +166,7 @@ def _target(
     if exchange_url:
         return _Target(exchange_url, exchange_url, False, label, exchange), environment
     if environment.embedded:
-        return _Target("embedded simulator", EMBEDDED_BASE_URL, True, label, exchange), environment
+        return _Target(EMBEDDED_ENDPOINT, EMBEDDED_BASE_URL, True, label, exchange), environment
     return _Target(environment.endpoint, environment.endpoint, False, label, exchange), environment
 
 
@@ -235,7 +246,7 @@ def probe_for(ctx: RunContext, environment_name: str) -> KeyProbe:
             raise SecretsError(f"environment {environment_name!r} is not defined in config/core.yaml")
         entry = keychain_for(ctx).get(environment.keychain_key)
         result = probe_environment(deployment, environment_name, entry, exchange_url=ctx.options.exchange_url)
-        if result.endpoint == "embedded simulator":
+        if result.endpoint == EMBEDDED_ENDPOINT:
             ctx.record_simulated(f"live key probe of {environment_name} served by the embedded simulator")
         return result
 
@@ -254,7 +265,7 @@ def clock_for(ctx: RunContext, environment_name: str) -> ClockReading:
             reading = read_server_clock(
                 deployment_for(ctx), environment_name, exchange_url=ctx.options.exchange_url
             )
-            if reading.endpoint == "embedded simulator":
+            if reading.endpoint == EMBEDDED_ENDPOINT:
                 ctx.record_simulated(f"exchange clock of {environment_name} served by the embedded simulator")
             return reading
         return probe.clock

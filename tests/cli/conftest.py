@@ -28,7 +28,14 @@ Cli = Callable[..., CliResult]
 @pytest.fixture(autouse=True)
 def _clean_environment(monkeypatch: pytest.MonkeyPatch) -> None:
     # A CI runner sets GITHUB_STEP_SUMMARY; these tests must never append to the real job summary.
-    for name in ("GITHUB_STEP_SUMMARY", "NO_COLOR", "PREFLIGHT_DEBUG"):
+    for name in (
+        "GITHUB_STEP_SUMMARY",
+        "NO_COLOR",
+        "FORCE_COLOR",
+        "COLUMNS",
+        "PREFLIGHT_DEBUG",
+        "PREFLIGHT_REQUIRE_REAL",
+    ):
         monkeypatch.delenv(name, raising=False)
 
 

@@ -45,11 +45,14 @@ def test_demo_bad_output_pairing_creates_nothing(cli: Cli, tmp_path: Path) -> No
     assert not (tmp_path / "new").exists()
 
 
-def test_demo_runs_the_whole_runbook_and_is_go(cli: Cli, tmp_path: Path) -> None:
+def test_demo_runs_the_whole_runbook_and_is_go_with_exceptions(cli: Cli, tmp_path: Path) -> None:
     report = tmp_path / "demo.json"
     result = cli("demo", "--dir", str(tmp_path / "d"), "--offline", "--format", "json", "-o", str(report))
     assert "demo deployment: " in result.err
     assert result.code == 0, result.out
     document = json.loads(report.read_text(encoding="utf-8"))
     assert list(Draft202012Validator(load_schema("report")).iter_errors(document)) == []
-    assert document["entrypoint"] == "bybit_desktop_paper" and document["verdict"] == "GO"
+    # --offline: the live-key and clock probes skipped, named as offline exceptions.
+    assert document["entrypoint"] == "bybit_desktop_paper" and document["verdict"] == "GO WITH EXCEPTIONS"
+    offline = {e["check"] for e in document["exceptions"] if e["kind"] == "offline"}
+    assert {"keys.live_key.known", "keys.clock_skew"} <= offline

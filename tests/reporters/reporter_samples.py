@@ -71,6 +71,7 @@ def sample_results() -> tuple[CheckResult, ...]:
             Status.PASS,
             "bybit_desktop_paper points to environment bybit_paper.",
             evidence=(Evidence("environment", "bybit_paper", Location(runtime_yaml, 12, 7)),),
+            simulated="answered by the embedded simulator, not by the exchange",
         ),
         _result(
             "runtime.entrypoint.tags",
@@ -211,7 +212,8 @@ def sample_baseline() -> BaselineDiff:
 
 def golden_outputs() -> dict[str, str]:
     """Return golden file name -> rendered text for every format."""
-    from preflight.reporters import REPORTERS
+    from preflight.reporters import get_reporter
+    from preflight.reporters.findings import RepoPaths
     from preflight.reporters.terminal import TerminalReporter
 
     report, baseline = sample_report(), sample_baseline()
@@ -219,9 +221,13 @@ def golden_outputs() -> dict[str, str]:
         "terminal.txt": TerminalReporter(color=False, width=GOLDEN_WIDTH).render(report, baseline),
         "terminal_quiet.txt": TerminalReporter(color=False, width=GOLDEN_WIDTH, quiet=True).render(report),
     }
-    for name in ("json", "junit", "markdown"):
-        reporter = REPORTERS[name]
+    # CI formats map paths to the repository: a fixed one here, so the files never depend on the cwd.
+    paths = RepoPaths(repo_root=Path("/srv"))
+    for name in ("json", "junit", "markdown", "sarif"):
+        reporter = get_reporter(name, paths)
         outputs[f"report{reporter.file_suffix}"] = reporter.render(report, baseline)
+    outputs["report.github.txt"] = get_reporter("github", paths).render(report, baseline)
+    outputs["report.xunit1.xml"] = get_reporter("junit-xunit1", paths).render(report, baseline)
     return outputs
 
 

@@ -38,7 +38,9 @@ def test_statuses_map_to_junit_elements(make_report: MakeReport) -> None:
     assert waived.find("failure") is None
     assert "J. Doe" in (waived.findtext("system-out") or "")
     assert cases["license.expiry"].find("failure") is None
-    assert len(list(cases["runtime.entrypoint.environment"])) == 0
+    simulated = cases["runtime.entrypoint.environment"]
+    assert [child.tag for child in simulated] == ["system-out"]
+    assert (simulated.findtext("system-out") or "").startswith("SIMULATED: answered by the embedded")
 
 
 def test_warnings_fail_under_fail_on_warn(make_report: MakeReport) -> None:

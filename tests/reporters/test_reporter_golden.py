@@ -9,7 +9,16 @@ from pathlib import Path
 
 import pytest
 
-GOLDEN_FILES = ("terminal.txt", "terminal_quiet.txt", "report.json", "report.xml", "report.md")
+GOLDEN_FILES = (
+    "terminal.txt",
+    "terminal_quiet.txt",
+    "report.json",
+    "report.xml",
+    "report.md",
+    "report.sarif",
+    "report.github.txt",
+    "report.xunit1.xml",
+)
 
 
 def test_every_golden_file_is_covered(golden_outputs: dict[str, str]) -> None:

@@ -39,8 +39,8 @@ def test_skipped_and_waived_items_are_not_ticked_and_verdict_says_so(
     assert states["api_keys"] is ItemState.SKIPPED
     assert states["rate_limit_test"] is ItemState.WAIVED
     assert not any(a.ticked for a in assessment.items if a.item.id in ("api_keys", "rate_limit_test"))
-    assert str(assessment.verdict) == "GO WITH EXCEPTIONS: 1 item skipped, 1 item waived"
-    assert report.verdict is Verdict.GO  # the run said GO; the sign-off may not
+    assert str(assessment.verdict) == "GO WITH EXCEPTIONS: 1 skipped, 1 waived"
+    assert report.verdict is Verdict.GO_WITH_EXCEPTIONS  # the run and its sign-off say the same
 
 
 def test_a_failure_makes_no_go(report: RunReport, samples: ModuleType) -> None:
@@ -59,7 +59,7 @@ def test_an_interrupted_run_is_no_go(samples: ModuleType) -> None:
 def test_a_warning_is_an_exception_not_a_tick(samples: ModuleType) -> None:
     warned = _with_statuses(samples.all_passing_report(), {"fingerprint.current": Status.WARN})
     assessment = assess(warned, samples.SEE)
-    assert str(assessment.verdict) == "GO WITH EXCEPTIONS: 1 item with warnings"
+    assert str(assessment.verdict) == "GO WITH EXCEPTIONS: 1 warned"
 
 
 def test_strict_fail_on_warn_turns_a_warning_into_no_go(samples: ModuleType) -> None:

@@ -63,7 +63,7 @@ def test_signoff_from_report_writes_a_signed_file_that_verifies(
     key_path = tmp_path / "var" / "signoff" / "signing_key.pem"
     assert f"created signing key {key_path} (mode 0600" in out
     assert f"sign-off written: {out_file}" in out
-    assert "verdict: GO WITH EXCEPTIONS: 1 item skipped, 1 item waived" in out
+    assert "verdict: GO WITH EXCEPTIONS: 1 skipped, 1 waived" in out
     assert stat.S_IMODE(key_path.stat().st_mode) == 0o600
     text = out_file.read_text(encoding="utf-8")
     assert "| Evaluated from | report " in text and "report.json" in text
@@ -142,7 +142,7 @@ def test_no_go_report_still_writes_the_sign_off_and_exits_1(
     out_file = tmp_path / "signoff.md"
     code, out, _ = run_cli(_sign(tmp_path, path, "-o", str(out_file)), monkeypatch, capsys)
     assert code == 1
-    assert "verdict: NO-GO: 1 item failed, 1 item skipped, 1 item waived" in out
+    assert "verdict: NO-GO: 1 item failed, 1 skipped, 1 waived" in out
     assert "## Verdict: NO-GO" in out_file.read_text()
 
 

@@ -105,7 +105,7 @@ def test_golden_has_banner_metrics_waivers_digests_and_attestation(samples: Modu
     assert "| Tool version | preflight " in attestation
     assert "| Runbook | `bybit_go_live` — Bybit – go-live runbook |" in attestation
     verdict_lines = re.findall(r"^\*\*Verdict: (.+)\*\*$", text, flags=re.MULTILINE)
-    assert verdict_lines == ["GO WITH EXCEPTIONS: 1 item skipped, 1 item waived"]
+    assert verdict_lines == ["GO WITH EXCEPTIONS: 1 skipped, 1 waived"]
     assert text.rstrip("\n").endswith("-->")
 
 
