@@ -141,8 +141,17 @@ def _parser_class() -> Any:
     return PureParser12
 
 
-def fast_tree(text: str) -> Any:
-    """Read ``text`` with PyYAML's C parser and build the positioned tree; Fallback when unsure."""
+def is_fast_tree(tree: object) -> bool:
+    """Say whether ``tree`` came from :func:`fast_tree`: plain already (checked as it was built)."""
+    return type(tree) is _FastMap or type(tree) is _FastSeq
+
+
+def fast_tree(text: str, max_nodes: int | None = None) -> Any:
+    """Read ``text`` with PyYAML's C parser and build the positioned tree; Fallback when unsure.
+
+    The tree is plain: every string is whole UTF-8 and, with ``max_nodes``, it holds at most that many
+    values - else Fallback, and the round-trip path reports the problem in its own words.
+    """
     if text.startswith("%") or "\n%" in text:
         raise Fallback  # a %YAML directive may change how scalars resolve
     try:
@@ -150,7 +159,7 @@ def fast_tree(text: str) -> Any:
     except Exception:  # PyYAML not importable, or refusing the input outright
         raise Fallback from None
     try:
-        return _Builder(text, parser).build()
+        return _Builder(text, parser, max_nodes).build()
     except Exception:  # Fallback itself, a parse error, a scalar ruamel's constructor refuses
         raise Fallback from None
     finally:
@@ -178,9 +187,10 @@ _NO_KEY = object()
 class _Builder:
     """Turn parser events into the positioned tree, refusing what the round-trip loader does differently."""
 
-    def __init__(self, text: str, parser: Any) -> None:
+    def __init__(self, text: str, parser: Any, max_nodes: int | None = None) -> None:
         import yaml
 
+        self.max_nodes = max_nodes
         self.text = text
         self.parser = parser
         self.events = yaml.events
@@ -200,6 +210,8 @@ class _Builder:
         stack: list[_Frame] = []
         root: Any = None
         documents = 0
+        budget = self.max_nodes if self.max_nodes is not None else -1
+        resolved: dict[str, str] = {}  # plain scalar text -> its implicit tag (depends on the text only)
         while True:
             event = get_event()
             kind = type(event)
@@ -208,13 +220,24 @@ class _Builder:
             if kind is scalar_event:
                 if event.anchor is not None:
                     raise Fallback  # aliases: the round-trip loader's sharing and budget messages apply
-                tag = event.tag
+                value, tag = event.value, event.tag
                 if tag is None or tag == "!":
-                    tag = resolve(ScalarNode, event.value, event.implicit)
+                    implicit = event.implicit
+                    if implicit[0]:
+                        tag = resolved.get(value)
+                        if tag is None:
+                            tag = resolved[value] = resolve(ScalarNode, value, implicit)
+                    else:
+                        tag = resolve(ScalarNode, value, implicit)
+                if not value.isascii():
+                    value.encode("utf-8")  # a lone surrogate raises: the round-trip path names it
+                budget -= 1
+                if budget == 0:
+                    raise Fallback  # too many values: the round-trip path's budget message
                 if not stack:
-                    root = self._scalar(tag, event.value)
+                    root = self._scalar(tag, value)
                 else:
-                    self._attach(stack[-1], tag, event.value, event.start_mark, not event.style)
+                    self._attach(stack[-1], tag, value, event.start_mark, not event.style)
             elif kind is map_start or kind is seq_start:
                 if event.anchor is not None:
                     raise Fallback
@@ -224,6 +247,9 @@ class _Builder:
                     tag = resolve(MappingNode if is_map else SequenceNode, None, event.implicit)
                 if tag != (_MAP if is_map else _SEQ):
                     raise Fallback  # an application tag on a collection
+                budget -= 1
+                if budget == 0:
+                    raise Fallback
                 mark = event.start_mark
                 container: Any = _FastMap() if is_map else _FastSeq()
                 container.lc = positions = _Positions(mark.line, mark.column)

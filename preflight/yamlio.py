@@ -18,7 +18,7 @@ from typing import Any, TypeVar, cast
 from preflight.errors import ConfigError, Location
 from preflight.yamldiag import MAX_BYTES as MAX_BYTES  # re-exported: the documented limit lives here too
 from preflight.yamldiag import has_content, marked_error, open_brackets, read_text, unmarked_error
-from preflight.yamlfast import Fallback, fast_tree
+from preflight.yamlfast import Fallback, fast_tree, is_fast_tree
 
 MAX_NODES = 200_000  # plain-conversion budget: aliases may share nodes, expansion may not explode
 _MISSING = object()
@@ -159,6 +159,8 @@ class YamlDocument:
 
     def to_plain(self) -> object:
         """Return the whole document as plain Python values (cached), for schema validation."""
+        if self._plain is _MISSING and is_fast_tree(self.tree):
+            self._plain = self.tree  # plain already, checked as it was built (no copy: half the memory)
         if self._plain is _MISSING:
             try:
                 self._plain = to_plain(self.tree, self.display)
@@ -296,7 +298,7 @@ def parse_yaml(text: str, display: str, path: Path | None = None) -> YamlDocumen
     gc.disable()
     try:
         try:
-            tree = fast_tree(text)
+            tree = fast_tree(text, MAX_NODES + 1)
         except Fallback:
             tree = _round_trip_tree(text, display, still_open)
         document = YamlDocument(path or Path(display), display, tree)
