@@ -4,11 +4,14 @@ from __future__ import annotations
 
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import typer
 
 from preflight.errors import UsageError
-from preflight.results import FailOn
+
+if TYPE_CHECKING:  # imported where parsed: the results model is not needed for `preflight --help`
+    from preflight.results import FailOn
 
 FORMAT_HELP = "Output format (terminal|json|junit|markdown); pairs in order with -o; repeatable."
 OUTPUT_HELP = "Where the matching --format goes: a file path, or - for stdout; repeatable."
@@ -69,6 +72,8 @@ def run(
 
 def parse_fail_on(value: str) -> FailOn:
     """Return the FailOn for ``value``; UsageError naming the choices otherwise."""
+    from preflight.results import FailOn
+
     try:
         return FailOn(value)
     except ValueError:
