@@ -11,13 +11,11 @@ from __future__ import annotations
 
 import json
 import socket
-import subprocess
 import sys
 import threading
 from pathlib import Path
-from types import TracebackType
 
-from benchmarks.common import REPO_ROOT, Unavailable
+from benchmarks.common import ServedChild
 
 DEFAULT_BODY = b'{"retCode":0,"retMsg":"OK","result":{"list":[]},"retExtInfo":{},"time":1}'
 
@@ -75,40 +73,11 @@ def _serve(bodies_file: str) -> None:
     sys.stdin.read()
 
 
-class CannedServer:
+class CannedServer(ServedChild):
     """Context manager: the canned server in a child process; ``.url`` once started."""
 
     def __init__(self, bodies_file: Path | None = None) -> None:
-        self.bodies_file = bodies_file
-        self.url = ""
-        self._proc: subprocess.Popen[str] | None = None
-
-    def __enter__(self) -> CannedServer:
-        argv = [sys.executable, "-m", "benchmarks.canned", str(self.bodies_file or "")]
-        self._proc = subprocess.Popen(
-            argv,
-            cwd=REPO_ROOT,
-            stdin=subprocess.PIPE,
-            stdout=subprocess.PIPE,
-            stderr=subprocess.PIPE,
-            text=True,
-        )
-        assert self._proc.stdout is not None
-        line = self._proc.stdout.readline()
-        if not line:
-            raise Unavailable("canned server did not start")
-        self.url = json.loads(line)["url"]
-        return self
-
-    def __exit__(
-        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
-    ) -> None:
-        if self._proc is not None:
-            try:
-                self._proc.communicate(input="", timeout=10)
-            except subprocess.TimeoutExpired:
-                self._proc.kill()
-                self._proc.communicate()
+        super().__init__("benchmarks.canned", str(bodies_file or ""), what="canned server")
 
 
 if __name__ == "__main__":

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import statistics
@@ -12,6 +13,8 @@ import time
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from types import TracebackType
+from typing import Self
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 
@@ -78,6 +81,44 @@ class Figure:
             "detail": self.detail,
             "unavailable": self.unavailable,
         }
+
+
+class ServedChild:
+    """Context manager: a server child (``python -m MODULE ARGS``) that prints ``{"url": ...}`` once
+    started and serves until its stdin closes; ``.url`` once entered."""
+
+    def __init__(self, module: str, *args: str, what: str) -> None:
+        self.argv = [sys.executable, "-m", module, *args]
+        self.what = what
+        self.url = ""
+        self._proc: subprocess.Popen[str] | None = None
+
+    def __enter__(self) -> Self:
+        self._proc = subprocess.Popen(
+            self.argv,
+            cwd=REPO_ROOT,
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        assert self._proc.stdout is not None
+        line = self._proc.stdout.readline()
+        if not line:
+            _, err = self._proc.communicate(timeout=10)
+            raise Unavailable(f"{self.what} did not start: {err.strip().splitlines()[-1:] or '(no output)'}")
+        self.url = json.loads(line)["url"]
+        return self
+
+    def __exit__(
+        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> None:
+        if self._proc is not None:
+            try:
+                self._proc.communicate(input="", timeout=10)
+            except subprocess.TimeoutExpired:
+                self._proc.kill()
+                self._proc.communicate()
 
 
 def not_measured(name: str, unit: str, target: Target | None, reason: str) -> Figure:
