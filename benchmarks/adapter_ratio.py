@@ -1,4 +1,4 @@
-"""Figure: adapter throughput as a ratio of a bare httpx client on the same endpoint (>= 0.8).
+"""Figures: the adapter ÷ a bare ``httpx.AsyncClient`` (>= 0.95), and adapter, pybit, ccxt ÷ sync httpx.
 
 Method: one simulator child process on 127.0.0.1 serves both clients in the same run. Both send
 ``GET /v5/order/realtime?category=spot&symbol=BTCUSDT`` from 3 concurrent asyncio workers (the
@@ -22,7 +22,7 @@ from typing import Any
 from benchmarks.common import Figure, Target, Unavailable, not_measured
 from benchmarks.sim_server import BenchAccount, ServedSimulator
 
-TARGET = Target(">=", 0.8)
+TARGET = Target(">=", 0.95)
 NAME = "adapter / bare httpx throughput"
 WORKERS = 3
 PATH = "/v5/order/realtime"
@@ -41,8 +41,8 @@ def _epoch_ms() -> int:
     return time.time_ns() // 1_000_000
 
 
-async def _run_workers(total: int, one_request: Any) -> float:
-    """Run ``total`` requests over WORKERS workers; return requests per second."""
+async def _run_workers(total: int, one_request: Any, workers: int = WORKERS) -> float:
+    """Run ``total`` requests over ``workers`` workers; return requests per second."""
     counter = iter(range(total))
 
     async def worker() -> None:
@@ -50,7 +50,7 @@ async def _run_workers(total: int, one_request: Any) -> float:
             await one_request()
 
     started = time.perf_counter()
-    await asyncio.gather(*(worker() for _ in range(WORKERS)))
+    await asyncio.gather(*(worker() for _ in range(workers)))
     return total / (time.perf_counter() - started)
 
 
@@ -75,10 +75,10 @@ async def _bare_round(url: str, account: BenchAccount, total: int) -> float:
         return await _run_workers(total, one)
 
 
-async def _adapter_round(url: str, account: BenchAccount, total: int) -> float:
+async def _adapter_round(url: str, account: BenchAccount, total: int, workers: int = WORKERS) -> float:
     auth_mod, client_mod, metrics_mod = _adapter_modules()
     config = client_mod.AdapterConfig(
-        base_url=url, entrypoint="bench", max_concurrency=WORKERS, burst=2 * WORKERS
+        base_url=url, entrypoint="bench", max_concurrency=workers, burst=2 * workers
     )
     credentials = auth_mod.Credentials(api_key=account.api_key, api_secret=account.api_secret)
     metrics = metrics_mod.ExchangeMetrics("bybit", ["bench"])
@@ -88,7 +88,7 @@ async def _adapter_round(url: str, account: BenchAccount, total: int) -> float:
         async def one() -> None:
             await adapter.open_orders("BTCUSDT")
 
-        return await _run_workers(total, one)
+        return await _run_workers(total, one, workers)
 
 
 def measure(quick: bool) -> tuple[Figure, ...]:
@@ -109,7 +109,10 @@ def measure(quick: bool) -> tuple[Figure, ...]:
         f"best of {rounds} alternating rounds x {total} GET order/realtime, {WORKERS} workers: "
         f"adapter {max(adapted):,.0f}/s vs bare {max(bare):,.0f}/s"
     )
+    from benchmarks.peers import peer_figures
+
     return (
         Figure(NAME, max(adapted) / max(bare), "x", TARGET, detail),
         Figure("adapter requests/s", max(adapted), "req/s", None, "signed, queued, metered, parsed"),
+        *peer_figures(quick),
     )

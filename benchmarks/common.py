@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import statistics
@@ -12,6 +13,8 @@ import time
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from types import TracebackType
+from typing import Self
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 
@@ -80,6 +83,44 @@ class Figure:
         }
 
 
+class ServedChild:
+    """Context manager: a server child (``python -m MODULE ARGS``) that prints ``{"url": ...}`` once
+    started and serves until its stdin closes; ``.url`` once entered."""
+
+    def __init__(self, module: str, *args: str, what: str) -> None:
+        self.argv = [sys.executable, "-m", module, *args]
+        self.what = what
+        self.url = ""
+        self._proc: subprocess.Popen[str] | None = None
+
+    def __enter__(self) -> Self:
+        self._proc = subprocess.Popen(
+            self.argv,
+            cwd=REPO_ROOT,
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        assert self._proc.stdout is not None
+        line = self._proc.stdout.readline()
+        if not line:
+            _, err = self._proc.communicate(timeout=10)
+            raise Unavailable(f"{self.what} did not start: {err.strip().splitlines()[-1:] or '(no output)'}")
+        self.url = json.loads(line)["url"]
+        return self
+
+    def __exit__(
+        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> None:
+        if self._proc is not None:
+            try:
+                self._proc.communicate(input="", timeout=10)
+            except subprocess.TimeoutExpired:
+                self._proc.kill()
+                self._proc.communicate()
+
+
 def not_measured(name: str, unit: str, target: Target | None, reason: str) -> Figure:
     """Return a figure that could not be measured, saying why."""
     return Figure(name, None, unit, target, unavailable=reason)
@@ -109,6 +150,9 @@ def bench_env(extra: Mapping[str, str] | None = None) -> dict[str, str]:
     env = dict(os.environ)
     env.update({"NO_COLOR": "1", "TERM": "dumb", "COLUMNS": "120"})
     env.pop("GITHUB_STEP_SUMMARY", None)
+    # An installed preflight runs from byte-compiled modules (pip compiles wheels at install); without
+    # this, every child of a PYTHONDONTWRITEBYTECODE shell compiled ~150 modules afresh (0.4 s a run).
+    env.pop("PYTHONDONTWRITEBYTECODE", None)
     if extra:
         env.update(extra)
     return env
@@ -121,19 +165,26 @@ def run_timed(
     env: Mapping[str, str] | None = None,
     timeout_s: float = 120.0,
 ) -> ProcessSample:
-    """Run ``argv`` to completion and measure its wall time and its own peak RSS (wait4 rusage)."""
+    """Run ``argv`` to completion and measure its wall time and its own peak RSS (VmHWM of its image).
+
+    Not ``wait4``'s ru_maxrss: Linux carries the high-water mark across fork and exec, so a child of a
+    grown harness reported the harness's own peak (223 MB for ``python -c pass``). VmHWM in
+    /proc/<pid>/status belongs to the executed image alone; it only grows, so the last reading before
+    the child exits is its peak (read every 2 ms).
+    """
     with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
         started = time.perf_counter()
         proc = subprocess.Popen(list(argv), cwd=cwd, env=dict(env) if env else None, stdout=out, stderr=err)
         deadline = started + timeout_s
-        # wait4 gives this child's own rusage; RUSAGE_CHILDREN would mix in every earlier child.
+        peak_kb = 0
         while True:
-            pid, status, usage = os.wait4(proc.pid, os.WNOHANG)
+            peak_kb = max(peak_kb, _vm_hwm_kb(proc.pid))
+            pid, status, _ = os.wait4(proc.pid, os.WNOHANG)
             if pid:
                 break
             if time.perf_counter() > deadline:
                 proc.kill()
-                pid, status, usage = os.wait4(proc.pid, 0)
+                pid, status, _ = os.wait4(proc.pid, 0)
                 break
             time.sleep(0.002)
         wall = time.perf_counter() - started
@@ -142,11 +193,42 @@ def run_timed(
         err.seek(0)
         return ProcessSample(
             wall_s=wall,
-            peak_rss_mb=usage.ru_maxrss / 1024.0,  # Linux reports kilobytes
+            peak_rss_mb=peak_kb / 1024.0,
             returncode=proc.returncode,
             stdout=out.read().decode("utf-8", "replace"),
             stderr=err.read().decode("utf-8", "replace"),
         )
+
+
+def _vm_hwm_kb(pid: int) -> int:
+    """Return the peak resident set (kB) of process ``pid``'s current image, 0 once it is gone."""
+    try:
+        with open(f"/proc/{pid}/status", encoding="ascii", errors="replace") as status:
+            for line in status:
+                if line.startswith("VmHWM:"):
+                    return int(line.split()[1])
+    except (OSError, ValueError, IndexError):
+        pass
+    return 0
+
+
+def best_of(runs: int, argv: Sequence[str], **kwargs: object) -> ProcessSample:
+    """Run ``argv`` ``runs`` times; return the fastest run (best-of damps a shared machine's noise)."""
+    samples = [run_timed(argv, **kwargs) for _ in range(runs)]  # type: ignore[arg-type]
+    failed = [s for s in samples if s.returncode not in (0, 1)]
+    if failed:
+        raise Unavailable(f"{' '.join(argv[:3])}: exit {failed[0].returncode}: {last_line(failed[0].stderr)}")
+    return min(samples, key=lambda s: s.wall_s)
+
+
+def python_pass(runs: int) -> ProcessSample:
+    """Return the best of ``runs`` ``python -c pass``: the start-up reference of this run."""
+    return best_of(runs, [sys.executable, "-c", "pass"], env=bench_env())
+
+
+def ratio_figure(name: str, value: float, reference: float, target: Target | None, detail: str) -> Figure:
+    """Return ``value / reference`` as a ratio figure (unit ``x``)."""
+    return Figure(name, value / reference if reference else None, "x", target, detail)
 
 
 def median(values: Sequence[float]) -> float:

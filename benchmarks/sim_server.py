@@ -11,12 +11,11 @@ limits stay Bybit's unless ``UID_LIMIT`` raises them (the adapter figure uses on
 from __future__ import annotations
 
 import json
-import subprocess
 import sys
 from dataclasses import dataclass
-from types import TracebackType
+from typing import Self
 
-from benchmarks.common import REPO_ROOT, Unavailable
+from benchmarks.common import ServedChild, Unavailable
 
 
 @dataclass(frozen=True)
@@ -67,55 +66,23 @@ def _serve(count: int, uid_limit: int | None) -> None:
         sys.stdin.read()
 
 
-class ServedSimulator:
+class ServedSimulator(ServedChild):
     """Context manager: a simulator child process on 127.0.0.1; ``.url`` and ``.accounts`` once started."""
 
     def __init__(self, accounts: int = 64, uid_limit: int | None = None) -> None:
         self.accounts = bench_accounts(accounts)
         self.uid_limit = uid_limit
-        self.url = ""
-        self._proc: subprocess.Popen[str] | None = None
+        limit = str(uid_limit or "")
+        super().__init__("benchmarks.sim_server", str(accounts), limit, what="simulator server")
 
-    def __enter__(self) -> ServedSimulator:
+    def __enter__(self) -> Self:
         try:
             import preflight.simulator as simulator
 
             simulator.SimulatorServer  # noqa: B018 - fail here, with a clear reason, if not built yet
         except (ImportError, AttributeError) as missing:
             raise Unavailable(f"simulator not built yet ({missing})") from None
-        self._proc = subprocess.Popen(
-            [
-                sys.executable,
-                "-m",
-                "benchmarks.sim_server",
-                str(len(self.accounts)),
-                str(self.uid_limit or ""),
-            ],
-            cwd=REPO_ROOT,
-            stdin=subprocess.PIPE,
-            stdout=subprocess.PIPE,
-            stderr=subprocess.PIPE,
-            text=True,
-        )
-        assert self._proc.stdout is not None
-        line = self._proc.stdout.readline()
-        if not line:
-            _, err = self._proc.communicate(timeout=10)
-            raise Unavailable(
-                f"simulator server did not start: {err.strip().splitlines()[-1:] or '(no output)'}"
-            )
-        self.url = json.loads(line)["url"]
-        return self
-
-    def __exit__(
-        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
-    ) -> None:
-        if self._proc is not None:
-            try:
-                self._proc.communicate(input="", timeout=10)
-            except subprocess.TimeoutExpired:
-                self._proc.kill()
-                self._proc.communicate()
+        return super().__enter__()
 
 
 if __name__ == "__main__":

@@ -11,6 +11,7 @@ from typing import Any
 
 from preflight.errors import ConfigError, UsageError
 from preflight.resources import schemas_dir
+from preflight.schemafast import is_large, surely_valid
 from preflight.yamlio import YamlDocument, format_path
 
 _SUFFIX = ".schema.json"
@@ -65,7 +66,8 @@ def _validator(schema_json: str) -> Any:
     from jsonschema import Draft202012Validator, FormatChecker
 
     schema = json.loads(schema_json)
-    Draft202012Validator.check_schema(schema)
+    # No check_schema here: every schema is a packaged constant, checked against the metaschema once in
+    # the test suite (tests/test_schema_metaschema.py), not on every run (0.15 s for the 19 of a run).
     # Only the formats we check ourselves: jsonschema's own date-time check depends on an optional
     # package, and a schema must not pass on one machine and fail on another.
     checker = FormatChecker(formats=())
@@ -84,9 +86,22 @@ def validator_for(schema: Mapping[str, Any]) -> Any:
     known = _BY_ID.get(id(schema))
     if known is not None and known[0] is schema:
         return known[1]
-    validator = _validator(json.dumps(schema, sort_keys=True))
+    validator = _validator(_schema_json(schema))
     _BY_ID[id(schema)] = (schema, validator)
     return validator
+
+
+# id(schema) -> (schema, its canonical JSON): the key of both validators' caches, serialised once.
+_JSON_BY_ID: dict[int, tuple[Mapping[str, Any], str]] = {}
+
+
+def _schema_json(schema: Mapping[str, Any]) -> str:
+    known = _JSON_BY_ID.get(id(schema))
+    if known is not None and known[0] is schema:
+        return known[1]
+    text = json.dumps(schema, sort_keys=True)
+    _JSON_BY_ID[id(schema)] = (schema, text)
+    return text
 
 
 def validate_document(
@@ -113,6 +128,8 @@ def _problem(
     resolved = load_schema(schema) if isinstance(schema, str) else schema
     if instance is None:
         instance = document.lookup(at).value if at else document.to_plain()  # type: ignore[union-attr]
+    if is_large(instance) and surely_valid(_schema_json(resolved), instance):
+        return None  # a large valid document: the compiled check is an order of magnitude faster
     from jsonschema.exceptions import best_match
 
     errors = list(validator_for(resolved).iter_errors(instance))

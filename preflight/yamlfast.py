@@ -1,25 +1,66 @@
 """A fast reader for the plain YAML deployments are written in, keeping ruamel-style positions.
 
-ruamel's round-trip scanner spends about half of a parse gathering comments, which preflight never
-uses. Here the safe composer builds the nodes and :func:`fast_tree` turns them into dicts and lists
+PyYAML's C parser (libyaml, through PyYAML's public loader classes) reads the text into events with
+0-based marks; a YAML 1.2 resolver (PyYAML's public resolver extension point, loaded with the 1.2 core
+rules ruamel uses) types the plain scalars; :func:`fast_tree` turns the events into dicts and lists
 whose ``lc`` answers like ruamel's. Whatever it cannot reproduce exactly raises :class:`Fallback`, and
-:mod:`preflight.yamlio` then reads the text with the round-trip loader as before.
+:mod:`preflight.yamlio` then reads the text with ruamel's round-trip loader: its values, positions and
+every error message stay exactly as before.
 """
 
 from __future__ import annotations
 
 import math
+import re
 from dataclasses import dataclass
 from functools import cache
 from typing import Any
 
-# The fast reader: ruamel's safe composer skips the round-trip scanner's comment gathering (about half
-# of the parse). It handles the plain subset deployments are written in; anything else - an error,
-# an anchor, a tag or key type beyond str/int/float/bool/null, a directive, a non-finite number - is
-# re-read by the round-trip loader, so values, positions and every message stay exactly as before.
+# Handed back to the round-trip loader: an error, an alias, a tag or key type beyond
+# str/int/float/bool/null, a directive, several documents, a non-finite number.
 _CORE = "tag:yaml.org,2002:"
 _STR, _MAP, _SEQ = f"{_CORE}str", f"{_CORE}map", f"{_CORE}seq"
-_SCALARS = frozenset(f"{_CORE}{name}" for name in ("int", "float", "bool", "null"))
+_INT, _FLOAT, _BOOL, _NULL = (f"{_CORE}{name}" for name in ("int", "float", "bool", "null"))
+_SCALARS = frozenset({_INT, _FLOAT, _BOOL, _NULL})
+_BOOLS = {"true": True, "True": True, "TRUE": True, "false": False, "False": False, "FALSE": False}
+_PLAIN_INT = re.compile(r"[-+]?(?:0|[1-9][0-9]*)")  # int() reads these exactly as ruamel does
+_PLAIN_FLOAT = re.compile(r"[-+]?[0-9]+\.[0-9]+")  # likewise float()
+
+# YAML 1.2 implicit typing, as ruamel's resolver applies it for version 1.2 (ruamel is the reference:
+# the fast reader must type every plain scalar exactly as the round-trip loader does).
+_RESOLVERS_12: tuple[tuple[str, str, str], ...] = (
+    (_BOOL, r"^(?:true|True|TRUE|false|False|FALSE)$", "tTfF"),
+    (
+        _FLOAT,
+        r"""^(?:
+         [-+]?(?:[0-9][0-9_]*)\.[0-9_]*(?:[eE][-+]?[0-9]+)?
+        |[-+]?(?:[0-9][0-9_]*)(?:[eE][-+]?[0-9]+)
+        |[-+]?\.[0-9_]+(?:[eE][-+][0-9]+)?
+        |[-+]?\.(?:inf|Inf|INF)
+        |\.(?:nan|NaN|NAN))$""",
+        "-+0123456789.",
+    ),
+    (
+        _INT,
+        r"""^(?:[-+]?0b[0-1_]+
+        |[-+]?0o?[0-7_]+
+        |[-+]?[0-9_]+
+        |[-+]?0x[0-9a-fA-F_]+)$""",
+        "-+0123456789",
+    ),
+    (f"{_CORE}merge", r"^(?:<<)$", "<"),
+    (_NULL, r"^(?: ~ |null|Null|NULL | )$", "~nN\0"),  # \0 stands for the empty first character
+    (
+        f"{_CORE}timestamp",
+        r"""^(?:[0-9][0-9][0-9][0-9]-[0-9][0-9]-[0-9][0-9]
+        |[0-9][0-9][0-9][0-9] -[0-9][0-9]? -[0-9][0-9]?
+        (?:[Tt]|[ \t]+)[0-9][0-9]?
+        :[0-9][0-9] :[0-9][0-9] (?:\.[0-9]*)?
+        (?:[ \t]*(?:Z|[-+][0-9][0-9]?(?::[0-9][0-9])?))?)$""",
+        "0123456789",
+    ),
+    (f"{_CORE}value", r"^(?:=)$", "="),
+)
 
 
 class Fallback(Exception):
@@ -64,103 +105,46 @@ class _FastSeq(list[Any]):
     lc: _Positions
 
 
-def fast_tree(text: str, duplicates: list[Duplicate] | None = None) -> Any:
-    """Compose ``text`` with the safe composer and build the positioned tree; Fallback when unsure.
-
-    With ``duplicates`` (a list to fill), a duplicate mapping key is not a Fallback: the last copy wins,
-    as PyYAML's ``safe_load`` does, and each one is recorded with the lines of both copies.
-    """
-    from ruamel.yaml import YAML
-
-    if text.startswith("%") or "\n%" in text:
-        raise Fallback  # a %YAML directive may change how scalars resolve
-    yaml = YAML(typ="safe", pure=True)
-    try:
-        yaml.Reader, yaml.Scanner, yaml.Parser, yaml.Composer = _stages()
-        node = yaml.compose(text)
-    except Exception:  # any failure is reported in the round-trip loader's wording
-        raise Fallback from None
-    try:
-        builder = _FastBuilder(text, yaml.constructor, duplicates)
-        return None if node is None else builder.build(node, ())
-    except Exception:  # Fallback itself, too deep a tree, a scalar the safe constructor refuses
-        raise Fallback from None
-
-
-class _Mark:
-    """Where a token starts or ends (0-based), all the fast reader needs of ruamel's marks."""
-
-    __slots__ = ("column", "index", "line")
-
-    def __init__(self, line: int, column: int, index: int) -> None:
-        self.line = line
-        self.column = column
-        self.index = index
-
-
 @cache
-def _stages() -> tuple[Any, Any, Any, Any]:
-    """Return ruamel's reader, scanner, parser and composer, wired to each other directly.
+def _parser_class() -> Any:
+    """Return PyYAML's C parser (pure-Python parser without libyaml) combined with the 1.2 resolver."""
+    import yaml
+    from yaml.resolver import BaseResolver
 
-    ruamel reaches each stage through a property that asks the loader again on every token; these
-    subclasses hold the objects themselves, make marks without the error-snippet payload and skip the
-    simple-key bookkeeping when no key is pending: together a third off the compose. Should a ruamel
-    release rename what they rely on, the failure is a Fallback to the round-trip loader, and
-    tests/test_yamlfast.py compares both readers.
-    """
-    from ruamel.yaml.composer import Composer
-    from ruamel.yaml.parser import Parser
-    from ruamel.yaml.reader import Reader
-    from ruamel.yaml.scanner import Scanner
+    class Resolver12(BaseResolver):
+        """YAML 1.2 core typing of plain scalars (PyYAML's own resolver follows YAML 1.1)."""
 
-    class LightReader(Reader):
-        def get_mark(self) -> _Mark:
-            # ruamel's marks carry the buffer for error snippets; errors are the round-trip loader's job
-            return _Mark(self.line, self.column, self.index)
+    for tag, pattern, first in _RESOLVERS_12:
+        starts = [("" if char == "\0" else char) for char in first]
+        Resolver12.add_implicit_resolver(tag, re.compile(pattern, re.X), starts)
 
-    class DirectScanner(Scanner):
-        reader = None
+    if getattr(yaml, "__with_libyaml__", False):
+        from yaml.cyaml import CParser
 
-        def __init__(self, loader: Any = None) -> None:
-            self.reader = loader.reader
-            super().__init__(loader)
+        class CParser12(CParser, Resolver12):
+            def __init__(self, stream: str) -> None:
+                CParser.__init__(self, stream)
+                Resolver12.__init__(self)
 
-        # The two below are asked before every token; same logic as ruamel's, minus the calls made
-        # when no simple key is pending (most of the time) and the per-choice loop.
-        def need_more_tokens(self) -> bool:
-            if self.done:
-                return False
-            if not self.tokens:
-                return True
-            if not self.possible_simple_keys:
-                return False
-            self.stale_possible_simple_keys()
-            return bool(self.next_possible_simple_key() == self.tokens_taken)
+        return CParser12
 
-        def check_token(self, *choices: Any) -> bool:
-            while self.need_more_tokens():
-                self.fetch_more_tokens()
-            if self.tokens:
-                return not choices or isinstance(self.tokens[0], choices)
-            return False
+    from yaml.parser import Parser
+    from yaml.reader import Reader
+    from yaml.scanner import Scanner
 
-    class DirectParser(Parser):
-        scanner = None
-        resolver = None
+    class PureParser12(Reader, Scanner, Parser, Resolver12):
+        def __init__(self, stream: str) -> None:
+            Reader.__init__(self, stream)
+            Scanner.__init__(self)
+            Parser.__init__(self)
+            Resolver12.__init__(self)
 
-        def __init__(self, loader: Any) -> None:
-            self.scanner, self.resolver = loader.scanner, loader.resolver
-            super().__init__(loader)
+    return PureParser12
 
-    class DirectComposer(Composer):
-        parser = None
-        resolver = None
 
-        def __init__(self, loader: Any = None) -> None:
-            self.parser, self.resolver = loader.parser, loader.resolver
-            super().__init__(loader)
-
-    return LightReader, DirectScanner, DirectParser, DirectComposer
+def is_fast_tree(tree: object) -> bool:
+    """Say whether ``tree`` came from :func:`fast_tree`: plain already (checked as it was built)."""
+    return type(tree) is _FastMap or type(tree) is _FastSeq
 
 
 @dataclass(frozen=True)
@@ -174,69 +158,237 @@ class Duplicate:
     same: bool  # both copies hold the same value (nothing is lost, but the file still says it twice)
 
 
-class _FastBuilder:
-    """Turn composed nodes into the positioned tree, refusing what the round-trip loader does differently."""
+def fast_tree(text: str, max_nodes: int | None = None, duplicates: list[Duplicate] | None = None) -> Any:
+    """Read ``text`` with PyYAML's C parser and build the positioned tree; Fallback when unsure.
 
-    def __init__(self, text: str, constructor: Any, duplicates: list[Duplicate] | None = None) -> None:
-        self.text = text
-        self.constructor = constructor
-        self.constructors = constructor.yaml_constructors
+    The tree is plain: every string is whole UTF-8 and, with ``max_nodes``, it holds at most that many
+    values - else Fallback, and the round-trip path reports the problem in its own words.
+    With ``duplicates`` (a list to fill), a duplicate mapping key is not a Fallback: the last copy wins,
+    as PyYAML's ``safe_load`` does, and each one is recorded with the lines of both copies.
+    """
+    if text.startswith("%") or "\n%" in text:
+        raise Fallback  # a %YAML directive may change how scalars resolve
+    try:
+        parser = _parser_class()(text)
+    except Exception:  # PyYAML not importable, or refusing the input outright
+        raise Fallback from None
+    try:
+        return _Builder(text, parser, max_nodes, duplicates).build()
+    except Exception:  # Fallback itself, a parse error, a scalar ruamel's constructor refuses
+        raise Fallback from None
+    finally:
+        dispose = getattr(parser, "dispose", None)
+        if dispose is not None:
+            dispose()
+
+
+class _Frame:
+    """One open collection while its events are read."""
+
+    __slots__ = ("container", "flow", "key", "key_mark", "path", "positions")
+
+    def __init__(
+        self, container: Any, positions: _Positions, flow: bool, path: tuple[str | int, ...] = ()
+    ) -> None:
+        self.container = container
+        self.path = path
+        self.positions = positions
+        self.flow = flow
+        self.key: Any = _NO_KEY
+        self.key_mark: Any = None
+
+
+_NO_KEY = object()
+
+
+class _Builder:
+    """Turn parser events into the positioned tree, refusing what the round-trip loader does differently."""
+
+    def __init__(
+        self, text: str, parser: Any, max_nodes: int | None = None, duplicates: list[Duplicate] | None = None
+    ) -> None:
+        import yaml
+
+        self.max_nodes = max_nodes
         self.duplicates = duplicates
+        # (mapping path, key, first copy's key mark, last copy's key mark, first value, mapping)
+        self._repeated: list[
+            tuple[tuple[str | int, ...], str, tuple[int, int], tuple[int, int], Any, Any]
+        ] = []
+        self.text = text
+        self.parser = parser
+        self.events = yaml.events
         self._lines: list[str] | None = None
+        # A plain empty mapping value: ruamel places it where the next token starts, libyaml right after
+        # the colon, so its position is filled in from the next event.
+        self._pending: tuple[_Positions, str, Any] | None = None
 
-    def build(self, node: Any, path: tuple[str | int, ...]) -> Any:
-        """Return the plain-typed, positioned value of ``node``."""
-        if node.anchor is not None:
-            raise Fallback  # aliases: the round-trip loader's sharing and budget messages apply
-        tag = node.tag
-        if tag == _STR:
-            return node.value
-        if tag in _SCALARS:
-            value = self.constructors[tag](self.constructor, node)
-            if isinstance(value, float) and not math.isfinite(value):
+    def build(self) -> Any:
+        """Return the plain-typed, positioned value of the single document (None when there is none)."""
+        ev = self.events
+        get_event, resolve = self.parser.get_event, self.parser.resolve
+        scalar_event, map_start, seq_start = ev.ScalarEvent, ev.MappingStartEvent, ev.SequenceStartEvent
+        collection_end = (ev.MappingEndEvent, ev.SequenceEndEvent)
+        from yaml.nodes import MappingNode, ScalarNode, SequenceNode
+
+        stack: list[_Frame] = []
+        root: Any = None
+        documents = 0
+        budget = self.max_nodes if self.max_nodes is not None else -1
+        resolved: dict[str, str] = {}  # plain scalar text -> its implicit tag (depends on the text only)
+        while True:
+            event = get_event()
+            kind = type(event)
+            if self._pending is not None:
+                self._place_pending(event.start_mark)
+            if kind is scalar_event:
+                if event.anchor is not None:
+                    raise Fallback  # aliases: the round-trip loader's sharing and budget messages apply
+                value, tag = event.value, event.tag
+                if tag is None or tag == "!":
+                    implicit = event.implicit
+                    if implicit[0]:
+                        tag = resolved.get(value)
+                        if tag is None:
+                            tag = resolved[value] = resolve(ScalarNode, value, implicit)
+                    else:
+                        tag = resolve(ScalarNode, value, implicit)
+                if not value.isascii():
+                    value.encode("utf-8")  # a lone surrogate raises: the round-trip path names it
+                budget -= 1
+                if budget == 0:
+                    raise Fallback  # too many values: the round-trip path's budget message
+                if not stack:
+                    root = self._scalar(tag, value)
+                else:
+                    self._attach(stack[-1], tag, value, event.start_mark, not event.style)
+            elif kind is map_start or kind is seq_start:
+                if event.anchor is not None:
+                    raise Fallback
+                is_map = kind is map_start
+                tag = event.tag
+                if tag is None or tag == "!":
+                    tag = resolve(MappingNode if is_map else SequenceNode, None, event.implicit)
+                if tag != (_MAP if is_map else _SEQ):
+                    raise Fallback  # an application tag on a collection
+                budget -= 1
+                if budget == 0:
+                    raise Fallback
+                mark = event.start_mark
+                container: Any = _FastMap() if is_map else _FastSeq()
+                container.lc = positions = _Positions(mark.line, mark.column)
+                path: tuple[str | int, ...] = ()
+                if not stack:
+                    root = container
+                else:
+                    parent = stack[-1]
+                    if self.duplicates is not None:  # paths are only needed to name duplicates
+                        inner = len(parent.container) if type(parent.container) is _FastSeq else parent.key
+                        path = (*parent.path, inner)
+                    self._attach(parent, tag, container, mark, False)
+                stack.append(_Frame(container, positions, bool(event.flow_style), path))
+            elif kind in collection_end:
+                stack.pop()
+            elif kind is ev.DocumentStartEvent:
+                documents += 1
+                if documents > 1:
+                    raise Fallback  # several documents: the round-trip loader's message
+            elif kind is ev.StreamEndEvent:
+                self._record_duplicates()
+                return root
+            elif kind is ev.AliasEvent:
                 raise Fallback
-            return value
-        mark = node.start_mark
-        if tag == _MAP:
-            mapping = _FastMap()
-            mapping.lc = positions = _Positions(mark.line, mark.column)
-            for key_node, value_node in node.value:
-                if key_node.tag != _STR or key_node.anchor is not None:
-                    raise Fallback  # merge keys, non-string keys
-                key = key_node.value
-                key_mark, value_mark = key_node.start_mark, value_node.start_mark
-                value = self.build(value_node, (*path, key))
-                if key in mapping:
-                    if self.duplicates is None:
-                        raise Fallback  # duplicate key: the round-trip loader names both lines
-                    first = positions._items[key]
-                    self.duplicates.append(
-                        Duplicate(
-                            path,
-                            key,
-                            (first[0], first[1]),
-                            (key_mark.line, key_mark.column),
-                            mapping[key] == value,
-                        )
-                    )
-                mapping[key] = value
-                if value_mark.line != key_mark.line and value_node.value == "":
-                    self._check_empty(key_mark.line)
-                positions._items[key] = (key_mark.line, key_mark.column, value_mark.line, value_mark.column)
-            return mapping
-        if tag == _SEQ:
-            sequence = _FastSeq()
-            sequence.lc = positions = _Positions(mark.line, mark.column)
-            for index, item in enumerate(node.value):
-                sequence.append(self.build(item, (*path, index)))
-                item_mark = item.start_mark
-                positions._items[index] = (item_mark.line, item_mark.column, item_mark.line, item_mark.column)
-            return sequence
-        raise Fallback
 
-    def _check_empty(self, line: int) -> None:
-        """Refuse ``key: # comment`` with no value: the round-trip loader places that value differently."""
+    def _scalar(self, tag: str, value: str) -> Any:
+        """Return the plain value of a scalar of resolved ``tag``."""
+        if tag == _STR:
+            return value
+        if tag == _NULL:
+            return None
+        if tag == _BOOL and value in _BOOLS:
+            return _BOOLS[value]
+        if tag == _INT and _PLAIN_INT.fullmatch(value):
+            return int(value)
+        if tag == _FLOAT and _PLAIN_FLOAT.fullmatch(value):
+            return float(value)
+        if tag not in _SCALARS:
+            raise Fallback  # timestamps, binary, sets, application tags
+        constructed = _ruamel_scalar(tag, value)  # 0x1F, 1_000, .5, 1e3 ...: ruamel's own reading
+        if isinstance(constructed, float) and not math.isfinite(constructed):
+            raise Fallback
+        return constructed
+
+    def _attach(self, frame: _Frame, tag: str, value: Any, mark: Any, plain: bool) -> None:
+        """Add ``value`` (a scalar's text, or a new collection) to the open collection ``frame``."""
+        container = frame.container
+        is_scalar = isinstance(value, str)
+        if type(container) is _FastSeq:
+            frame.positions._items[len(container)] = (mark.line, mark.column, mark.line, mark.column)
+            container.append(self._scalar(tag, value) if is_scalar else value)
+            return
+        if frame.key is _NO_KEY:  # this node is a key
+            if not is_scalar or tag != _STR:
+                raise Fallback  # merge keys, non-string keys, collections as keys
+            if value in container:
+                if self.duplicates is None:
+                    raise Fallback  # duplicate key: the round-trip loader names both lines
+                first = frame.positions._items[value]
+                # the later copy overwrites in place (dict order kept), as PyYAML's constructor does
+                self._repeated.append(
+                    (
+                        frame.path,
+                        value,
+                        (first[0], first[1]),
+                        (mark.line, mark.column),
+                        container[value],
+                        container,
+                    )
+                )
+            frame.key, frame.key_mark = value, mark
+            return
+        key, key_mark = frame.key, frame.key_mark
+        container[key] = self._scalar(tag, value) if is_scalar else value
+        frame.key = _NO_KEY
+        if plain and value == "":
+            if frame.flow:
+                raise Fallback  # an empty value in a flow mapping: placed differently again
+            self._pending = (frame.positions, key, key_mark)
+            return
+        frame.positions._items[key] = (key_mark.line, key_mark.column, mark.line, mark.column)
+
+    def _record_duplicates(self) -> None:
+        """Report every repeated key once the tree is whole (the later copy's value is complete)."""
+        if self.duplicates is None:
+            return
+        for path, key, first, last, old, container in self._repeated:
+            self.duplicates.append(Duplicate(path, key, first, last, old == container[key]))
+
+    def _place_pending(self, next_mark: Any) -> None:
+        """Place the pending empty value where the next token starts, as the round-trip loader does."""
+        assert self._pending is not None
+        positions, key, key_mark = self._pending
+        self._pending = None
         if self._lines is None:
             self._lines = self.text.splitlines()
-        if line < len(self._lines) and "#" in self._lines[line]:
+        # A comment after the colon (or before the next token) moves ruamel's mark: leave it to ruamel.
+        lines = self._lines
+        before = lines[next_mark.line][: next_mark.column] if next_mark.line < len(lines) else ""
+        if "#" in before or any("#" in line for line in lines[key_mark.line : next_mark.line]):
             raise Fallback
+        positions._items[key] = (key_mark.line, key_mark.column, next_mark.line, next_mark.column)
+
+
+def _ruamel_scalar(tag: str, value: str) -> Any:
+    """Construct an int/float/bool/null scalar exactly as ruamel's safe constructor does."""
+    constructor, constructors = _ruamel_constructor()
+    from ruamel.yaml.nodes import ScalarNode
+
+    return constructors[tag](constructor, ScalarNode(tag, value))
+
+
+@cache
+def _ruamel_constructor() -> tuple[Any, Any]:
+    from ruamel.yaml import YAML
+
+    constructor = YAML(typ="safe", pure=True).constructor
+    return constructor, constructor.yaml_constructors

@@ -18,7 +18,7 @@ from typing import Any, TypeVar, cast
 from preflight.errors import ConfigError, Location
 from preflight.yamldiag import MAX_BYTES as MAX_BYTES  # re-exported: the documented limit lives here too
 from preflight.yamldiag import has_content, marked_error, open_brackets, read_text, unmarked_error
-from preflight.yamlfast import Duplicate, Fallback, fast_tree
+from preflight.yamlfast import Duplicate, Fallback, fast_tree, is_fast_tree
 
 MAX_NODES = 200_000  # plain-conversion budget: aliases may share nodes, expansion may not explode
 _MISSING = object()
@@ -170,6 +170,8 @@ class YamlDocument:
 
     def to_plain(self) -> object:
         """Return the whole document as plain Python values (cached), for schema validation."""
+        if self._plain is _MISSING and is_fast_tree(self.tree):
+            self._plain = self.tree  # plain already, checked as it was built (no copy: half the memory)
         if self._plain is _MISSING:
             try:
                 self._plain = to_plain(self.tree, self.display)
@@ -314,7 +316,7 @@ def parse_yaml(
     duplicates: list[Duplicate] | None = [] if last_duplicate_wins else None
     try:
         try:
-            tree = fast_tree(text, duplicates)
+            tree = fast_tree(text, MAX_NODES + 1, duplicates)
         except Fallback:
             # Anything the fast reader cannot reproduce is read strictly: a duplicate key there is an error.
             duplicates = None

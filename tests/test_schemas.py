@@ -6,6 +6,7 @@ from collections.abc import Iterator, Mapping
 from typing import Any
 
 import pytest
+from jsonschema import Draft202012Validator
 
 from preflight.errors import ConfigError, UsageError
 from preflight.resources import sample_config_dir
@@ -29,6 +30,7 @@ def _properties(node: object, path: str = "$") -> Iterator[tuple[str, Mapping[st
 @pytest.mark.parametrize("name", MINE)
 def test_schema_is_valid_and_every_property_is_described(name: str) -> None:
     schema = load_schema(name)
+    Draft202012Validator.check_schema(schema)
     validator_for(schema)
     assert name in schema_names()
     undocumented = [path for path, sub in _properties(schema) if not sub.get("description")]

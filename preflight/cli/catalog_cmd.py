@@ -9,11 +9,12 @@ from typing import TYPE_CHECKING, Any
 
 import typer
 
-if TYPE_CHECKING:
+from preflight.errors import UsageError
+
+if TYPE_CHECKING:  # annotations only: importing the runbook model costs `preflight --help` start-up
     from rich.console import RenderableType
 
-from preflight.errors import UsageError
-from preflight.runbook import CheckSpec, Item, Runbook, Section
+    from preflight.runbook import CheckSpec, Item, Runbook, Section
 
 
 def _check_document(check: CheckSpec) -> dict[str, Any]:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import typer
 
@@ -19,7 +20,9 @@ from preflight.cli.options import (
 from preflight.cli.options import require_real as require_real_policy
 from preflight.cli.options import verbose as verbose_policy
 from preflight.errors import UsageError
-from preflight.results import FailOn
+
+if TYPE_CHECKING:  # imported where parsed: the results model is not needed for `preflight --help`
+    from preflight.results import FailOn
 
 FORMAT_HELP = (
     "Output format (terminal|json|junit|junit-xunit1|markdown|sarif|github); pairs in order with -o; "
@@ -113,6 +116,8 @@ def run(
 
 def parse_fail_on(value: str) -> FailOn:
     """Return the FailOn for ``value``; UsageError naming the choices otherwise."""
+    from preflight.results import FailOn
+
     try:
         return FailOn(value)
     except ValueError:

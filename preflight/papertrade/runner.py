@@ -98,6 +98,7 @@ class EntrypointRunner:
         self.links: dict[str, str] = {}  # orderLinkId -> strategy
         self.resting: dict[str, Resting] = {}
         self.seen_execs: set[str] = set()
+        self.newest_fill_ms: int | None = None  # exec time of the newest fill booked (server clock)
         self.equity: list[float] = []
         self.requests: list[int] = []
         self.errors: list[str] = []
@@ -307,12 +308,16 @@ class EntrypointRunner:
         return ack is not None
 
     async def _poll_fills(self) -> None:
-        executions = await self._call("executions", self.adapter.executions)
+        # Incremental: only fills from the newest one booked on (inclusive, as more may share its ms;
+        # seen_execs drops the repeats), instead of re-reading every old fill on each poll.
+        since = self.newest_fill_ms
+        executions = await self._call("executions", partial(self.adapter.executions, since_ms=since))
         for execution in reversed(executions or ()):  # oldest first, so positions build in order
             strategy = self.links.get(execution.order_link_id)
             if strategy is None or execution.exec_id in self.seen_execs:
                 continue
             self.seen_execs.add(execution.exec_id)
+            self.newest_fill_ms = max(self.newest_fill_ms or 0, execution.exec_time_ms)
             fill = Fill(
                 exec_id=execution.exec_id,
                 order_link_id=execution.order_link_id,

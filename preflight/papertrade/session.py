@@ -95,9 +95,8 @@ async def _drive(
     log: EventLog,
     progress: Progress | None,
 ) -> tuple[tuple[RunRecord, ...], CollectorRegistry]:
-    import httpx
-
     from preflight.exchange.bybit.bans import HostBans
+    from preflight.exchange.plain_http import transport_for
     from preflight.papertrade.transport import CountingTransport
 
     metrics, union = session_metrics(ready)
@@ -109,11 +108,12 @@ async def _drive(
         for index, item in enumerate(ready):
             embedded = item.plan.base_url is None
             own = clock if embedded else wall  # a real exchange's clock cannot be moved
-            counter = CountingTransport(httpx.AsyncHTTPTransport())
+            host = (url or "") if embedded else (item.plan.base_url or "")
+            counter = CountingTransport(transport_for(host))
             adapter = create_adapter(
                 item,
                 metrics[item.plan.adapter.exchange],
-                base_url=(url or "") if embedded else (item.plan.base_url or ""),
+                base_url=host,
                 warning_seconds=plan.warning_seconds,
                 seed=plan.seed,
                 transport=counter,

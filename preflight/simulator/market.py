@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import math
 import random
+from collections import deque
 from collections.abc import Iterable
 from dataclasses import dataclass
 from decimal import ROUND_DOWN, ROUND_UP, Decimal
@@ -151,6 +152,7 @@ class SymbolMarket:
         self._rng = random.Random(f"market:{seed}:{instrument.symbol}")
         self._price = float(instrument.start_price)
         self.candles: list[Candle] = []
+        self._day = _DayWindow(max(1, 86_400_000 // interval_ms))
         self._next_start = start_ms - HISTORY_CANDLES * interval_ms
         for _ in range(HISTORY_CANDLES):
             self._step()
@@ -177,6 +179,7 @@ class SymbolMarket:
         candle = Candle(self._next_start, o, h, lo, c, volume, turnover)
         self._next_start += self.interval_ms
         self.candles.append(candle)
+        self._day.push(self.candles)
         return candle
 
     def _make_book(self, update_id: int) -> Book:
@@ -213,9 +216,8 @@ class SymbolMarket:
         return dict(item)
 
     def _ticker_item(self) -> dict[str, Any]:
-        day = max(1, 86_400_000 // self.interval_ms)
-        window = self.candles[-day:]
-        last, prev = self.last_price, window[0].open
+        day = self._day
+        last, prev = self.last_price, day.first_open(self.candles)
         return {
             "symbol": self.instrument.symbol,
             "bid1Price": fmt(self.book.bids[0].price),
@@ -225,12 +227,65 @@ class SymbolMarket:
             "lastPrice": fmt(last),
             "prevPrice24h": fmt(prev),
             "price24hPcnt": fmt(((last - prev) / prev).quantize(Decimal("0.0001"))),
-            "highPrice24h": fmt(max(c.high for c in window)),
-            "lowPrice24h": fmt(min(c.low for c in window)),
-            "turnover24h": fmt(sum((c.turnover for c in window), Decimal(0))),
-            "volume24h": fmt(sum((c.volume for c in window), Decimal(0))),
+            "highPrice24h": fmt(day.high),
+            "lowPrice24h": fmt(day.low),
+            "turnover24h": fmt(day.turnover),
+            "volume24h": fmt(day.volume),
             "usdIndexPrice": fmt(last),
         }
+
+
+class _DayWindow:
+    """Running 24 h figures over the last ``size`` candles, updated in O(1) per new candle.
+
+    Why: the tickers endpoint is the hottest of a session (one call per symbol per tick) and summing a
+    day of candles with Decimal on each answer cost more than the rest of the answer. Decimal addition
+    and subtraction of these fixed-precision values is exact, so the running sums equal fresh sums; the
+    high and low come from monotonic queues that keep the earliest of equal values, as max()/min() do.
+    """
+
+    def __init__(self, size: int) -> None:
+        self.size = size
+        self.volume = Decimal(0)
+        self.turnover = Decimal(0)
+        self._highs: deque[tuple[int, Decimal]] = deque()  # (index, high), highs strictly decreasing
+        self._lows: deque[tuple[int, Decimal]] = deque()  # (index, low), lows strictly increasing
+
+    def push(self, candles: list[Candle]) -> None:
+        """Take in the newest candle of ``candles`` and let the one a day older drop out."""
+        index = len(candles) - 1
+        candle = candles[index]
+        self.volume += candle.volume
+        self.turnover += candle.turnover
+        oldest = index - self.size  # the candle that just left the window, if any
+        if oldest >= 0:
+            self.volume -= candles[oldest].volume
+            self.turnover -= candles[oldest].turnover
+        highs, lows = self._highs, self._lows
+        while highs and highs[-1][1] < candle.high:
+            highs.pop()
+        highs.append((index, candle.high))
+        while lows and lows[-1][1] > candle.low:
+            lows.pop()
+        lows.append((index, candle.low))
+        while highs[0][0] <= oldest:
+            highs.popleft()
+        while lows[0][0] <= oldest:
+            lows.popleft()
+
+    @property
+    def high(self) -> Decimal:
+        """Return the highest high of the window."""
+        return self._highs[0][1]
+
+    @property
+    def low(self) -> Decimal:
+        """Return the lowest low of the window."""
+        return self._lows[0][1]
+
+    def first_open(self, candles: list[Candle]) -> Decimal:
+        """Return the open of the window's oldest candle."""
+        return candles[max(0, len(candles) - self.size)].open
 
 
 def aggregate(candles: Iterable[Candle], bucket_ms: int) -> list[Candle]:

@@ -92,19 +92,43 @@ def order_history(venue: Venue, account: Account, params: Mapping[str, object], 
 
 
 def execution_list(venue: Venue, account: Account, params: Mapping[str, object], now_ms: int) -> Any:
-    """Answer GET /v5/execution/list: the account's fills, newest first."""
+    """Answer GET /v5/execution/list: the account's fills in the time window, newest first."""
     require_spot(params)
     symbol = text_param(params, "symbol")
     order_id, link_id = text_param(params, "orderId"), text_param(params, "orderLinkId")
+    start, end = _time_window(params, now_ms)
     chosen = [
         e
         for e in venue.engine.executions(account.uid)
-        if (not symbol or e.symbol == symbol)
+        if start <= e.exec_time_ms <= end
+        and (not symbol or e.symbol == symbol)
         and (not order_id or e.order_id == order_id)
         and (not link_id or e.order_link_id == link_id)
     ]
     page, cursor = paginate(chosen, params, 50, 100)
     return {"category": "spot", "list": [e.wire() for e in page], "nextPageCursor": cursor}
+
+
+_WEEK_MS = 7 * 86_400_000
+
+
+def _time_window(params: Mapping[str, object], now_ms: int) -> tuple[int, int]:
+    """Return the [startTime, endTime] ms window as Bybit documents it for execution/list.
+
+    Neither given: the last 7 days; only startTime: 7 days from it; only endTime: the 7 days before it;
+    both: as given, at most 7 days apart (else 10001).
+    """
+    start = int_param(params, "startTime", -1, 0, 2**62)
+    end = int_param(params, "endTime", -1, 0, 2**62)
+    if start < 0 and end < 0:
+        return now_ms - _WEEK_MS, now_ms
+    if end < 0:
+        return start, start + _WEEK_MS
+    if start < 0:
+        return end - _WEEK_MS, end
+    if end < start or end - start > _WEEK_MS:
+        raise ApiError(10001, "params error: startTime and endTime must be at most 7 days apart")
+    return start, end
 
 
 def wallet_balance(venue: Venue, account: Account, params: Mapping[str, object], now_ms: int) -> Any:

@@ -101,6 +101,13 @@ def repair(root: Path) -> Path:
     )
     replace(root, "config/core.yaml", "allowed_profiles: [paper, trading_gui]", "allowed_profiles: [desktop]")
     replace(root, "config/core.yaml", "allowed_issuers: [qa, security]", "allowed_issuers: [dudzian]")
+    replace(root, "config/core.yaml", "  max_validity_days: 1095\n", "  max_validity_days: 365\n")
+    replace(
+        root,
+        "config/core.yaml",
+        "  revocation_required: true\n",
+        "  revocation_required: false\n  revocation_list_path: var/licenses/active/revocations.json\n",
+    )
     runtime = (root / "config" / "runtime.yaml").read_text(encoding="utf-8")
     if "thresholds:" not in runtime:
         replace(

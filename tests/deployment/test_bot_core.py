@@ -28,6 +28,7 @@ DEFECTS = {
     "runtime.refs.strategy_profile",
     "core.environment.paper_account",
     "keys.clock_skew",
+    "core.license_policy",  # declared (runtime.yaml) and enforced (core.yaml) licensing disagree
 }
 
 

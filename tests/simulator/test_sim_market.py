@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from decimal import Decimal
+from typing import Any
 
 import httpx
 import pytest
@@ -122,3 +123,32 @@ def test_a_lowercase_method_is_http_400(simulator):
 def test_a_malformed_integer_parameter_is_10001_not_a_crash(simulator, limit):
     path = f"/v5/market/kline?category=spot&symbol=BTCUSDT&interval=1&limit={limit}"
     assert get(simulator, path).json()["retCode"] == 10001
+
+
+def _day_by_hand(market: Any) -> dict[str, str]:
+    """The 24 h figures summed afresh over the last day of candles (what the running window replaces)."""
+    from decimal import Decimal
+
+    from preflight.simulator.wire import fmt
+
+    day = max(1, 86_400_000 // market.interval_ms)
+    window = market.candles[-day:]
+    return {
+        "prevPrice24h": fmt(window[0].open),
+        "highPrice24h": fmt(max(c.high for c in window)),
+        "lowPrice24h": fmt(min(c.low for c in window)),
+        "turnover24h": fmt(sum((c.turnover for c in window), Decimal(0))),
+        "volume24h": fmt(sum((c.volume for c in window), Decimal(0))),
+    }
+
+
+@pytest.mark.parametrize("interval_ms", [60_000, 600_000, 3_600_000, 86_400_000])
+@pytest.mark.parametrize("symbol", ["BTCUSDT", "ETHUSDT", "DOGEUSDT"])
+def test_running_24h_figures_equal_fresh_sums_tick_after_tick(symbol: str, interval_ms: int) -> None:
+    from preflight.simulator.market import SymbolMarket, instrument_for
+
+    market = SymbolMarket(instrument_for(symbol), 7, 1_760_000_000_000, interval_ms)
+    for _ in range(1700 if interval_ms == 60_000 else 200):  # past a day of 1-minute candles
+        ticker = market.ticker()
+        assert {k: ticker[k] for k in _day_by_hand(market)} == _day_by_hand(market)
+        market.advance()

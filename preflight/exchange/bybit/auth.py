@@ -12,6 +12,7 @@ import hashlib
 import hmac
 from collections.abc import Callable, Generator
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Any
 
 import httpx
@@ -78,8 +79,18 @@ def sign_hmac(secret: str, message: str) -> str:
 
 def sign_rsa(private_key_pem: str, message: str) -> str:
     """Return base64 RSASSA-PKCS1-v1_5 / SHA-256 of ``message`` under the PEM private key."""
-    from cryptography.hazmat.primitives import hashes, serialization
-    from cryptography.hazmat.primitives.asymmetric import padding, rsa
+    from cryptography.hazmat.primitives import hashes
+    from cryptography.hazmat.primitives.asymmetric import padding
+
+    signature = _rsa_private_key(private_key_pem).sign(message.encode(), padding.PKCS1v15(), hashes.SHA256())
+    return base64.b64encode(signature).decode("ascii")
+
+
+@lru_cache(maxsize=8)
+def _rsa_private_key(private_key_pem: str) -> Any:
+    """Parse and validate a PEM RSA private key once (about 55 ms); every later signature reuses it."""
+    from cryptography.hazmat.primitives import serialization
+    from cryptography.hazmat.primitives.asymmetric import rsa
 
     try:
         key = serialization.load_pem_private_key(private_key_pem.encode(), password=None)
@@ -88,8 +99,7 @@ def sign_rsa(private_key_pem: str, message: str) -> str:
         raise AuthError("the RSA private key is not an unencrypted PEM key; re-import it") from None
     if not isinstance(key, rsa.RSAPrivateKey):
         raise AuthError("the private key is not an RSA key; Bybit accepts RSA keys only")
-    signature = key.sign(message.encode(), padding.PKCS1v15(), hashes.SHA256())
-    return base64.b64encode(signature).decode("ascii")
+    return key
 
 
 def sign(credentials: Credentials, message: str) -> str:

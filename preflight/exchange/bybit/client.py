@@ -55,6 +55,7 @@ from preflight.exchange.events import EventSink, ignore_event
 
 __all__ = ["AdapterConfig", "BybitSpotAdapter", "OrderRequest", "create_adapter"]
 
+_EXECUTION_LOOKBACK_MS = 6 * 86_400_000  # inside Bybit's 7-day execution/list window
 _MAX_PAGES = 20  # a bound on cursor pagination: 20 pages of 50 is far beyond a paper session
 
 
@@ -256,9 +257,18 @@ class BybitSpotAdapter:
         items = await self._paged("/v5/order/history", [*params, ("limit", "50")])
         return tuple(parse_order_state(item) for item in items)
 
-    async def executions(self, symbol: str | None = None) -> tuple[Execution, ...]:
-        """Return recent fills (of ``symbol``, or all)."""
+    async def executions(
+        self, symbol: str | None = None, *, since_ms: int | None = None
+    ) -> tuple[Execution, ...]:
+        """Return recent fills (of ``symbol``, or all); with ``since_ms``, only those from that time on.
+
+        Bybit answers fills from ``startTime`` to 7 days after it, so the start is kept within the
+        last 6 days of the server clock: a poller that passes its newest fill time never misses one.
+        """
         params = [("category", self.config.category)] + ([("symbol", symbol)] if symbol else [])
+        if since_ms is not None:
+            floor = self._requester.server_now_ms() - _EXECUTION_LOOKBACK_MS
+            params.append(("startTime", str(max(since_ms, floor))))
         items = await self._paged("/v5/execution/list", [*params, ("limit", "100")])
         return tuple(parse_execution(item) for item in items)
 

@@ -25,6 +25,7 @@ from preflight.exchange.bybit.retcodes import Kind, RetCode, error_for, for_http
 from preflight.exchange.bybit.retry import EndpointLimits, RetryPolicy, parse_limit_headers
 from preflight.exchange.bybit.wire import parse_server_time_ms
 from preflight.exchange.events import EventSink, EventType, ExchangeEvent
+from preflight.exchange.plain_http import transport_for
 from preflight.redact import scrub
 
 Params = Sequence[tuple[str, str]]
@@ -97,7 +98,9 @@ class Requester:
         self._auth = BybitAuth(credentials, recv_window_ms, clock=self.server_now_ms) if credentials else None
         self._host = httpx.URL(base_url).host
         self._client = httpx.AsyncClient(
-            base_url=base_url, transport=transport, timeout=httpx.Timeout(timeout_s)
+            base_url=base_url,
+            transport=transport or transport_for(base_url),  # plain-HTTP hosts: no TLS context, lean I/O
+            timeout=httpx.Timeout(timeout_s),
         )
 
     @property

@@ -22,7 +22,12 @@ from preflight.errors import ExchangeError
 from preflight.exchange.bybit.auth import Credentials, sign_hmac, sign_rsa, string_to_sign
 from preflight.exchange.bybit.client import AdapterConfig, BybitSpotAdapter, create_adapter
 from preflight.exchange.bybit.metrics import ExchangeMetrics
-from preflight.exchange.bybit.vectors import PUBLISHED_VECTORS, STRING_TO_SIGN_EXAMPLES
+from preflight.exchange.bybit.vectors import (
+    PUBLISHED_VECTORS,
+    STRING_TO_SIGN_EXAMPLES,
+    TEST_RSA_PRIVATE_KEY_PEM,
+    TEST_RSA_PUBLIC_KEY_PEM,
+)
 from preflight.exchange.bybit.wire import OrderRequest
 from preflight.exchange.events import ExchangeEvent
 
@@ -190,20 +195,6 @@ def check_vectors() -> tuple[VectorCheck, ...]:
     return tuple(checks)
 
 
-def _generate_rsa() -> tuple[str, str]:
-    from cryptography.hazmat.primitives import serialization
-    from cryptography.hazmat.primitives.asymmetric import rsa
-
-    key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
-    private = key.private_bytes(
-        serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
-    )
-    public = key.public_key().public_bytes(
-        serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo
-    )
-    return private.decode(), public.decode()
-
-
 async def _round_trip(credentials: Credentials, account_kwargs: dict[str, Any]) -> RoundTrip:
     from preflight.simulator.accounts import Account
     from preflight.simulator.simulator import BybitSimulator, SimulatorConfig
@@ -249,15 +240,14 @@ def _constant(value: N) -> Callable[[], N]:
 def signing_scenario() -> SigningReport:
     """Recompute the vectors, then make one signed GET and POST with HMAC and with RSA."""
     vector = next(v for v in PUBLISHED_VECTORS if v.name == "E-get-wallet")
-    private_pem, public_pem = _generate_rsa()
 
     async def both() -> tuple[RoundTrip, ...]:
         hmac_trip = await _round_trip(
             Credentials(vector.api_key, vector.api_secret), {"api_secret": vector.api_secret}
         )
         rsa_trip = await _round_trip(
-            Credentials("RSAKEY0000000001", rsa_private_key_pem=private_pem),
-            {"rsa_public_key_pem": public_pem},
+            Credentials("RSAKEY0000000001", rsa_private_key_pem=TEST_RSA_PRIVATE_KEY_PEM),
+            {"rsa_public_key_pem": TEST_RSA_PUBLIC_KEY_PEM},
         )
         return hmac_trip, rsa_trip
 

@@ -109,3 +109,49 @@ STRING_TO_SIGN_EXAMPLES: tuple[StringToSignExample, ...] = (
         '1658385579423XXXXXXXXXX5000{"category": "option"}',
     ),
 )  # fmt: skip
+
+
+# A fixed RSA-2048 key for the RSA round trip of ``adapter_signing``: generated once for this purpose,
+# published here, never a real account's key. Fixed so a run neither generates a key (57-208 ms) nor
+# signs differently from the last one (RSASSA-PKCS1-v1_5 is deterministic).
+TEST_RSA_PRIVATE_KEY_PEM = """\
+-----BEGIN PRIVATE KEY-----
+MIIEvAIBADANBgkqhkiG9w0BAQEFAASCBKYwggSiAgEAAoIBAQCn/sp/HMh+i+sz
+rYm5tUyXl/fWOIPAVzicJ7QjY+BHd6PDwvHQBXAK/CwOQK5uA6WOzv0QANS3svsy
+gH6Ruz03NgQaOdqafWRTrw4gwf/OJYW1i83xBo1IIIzoJiwYAbOG3+ML0taVKcf3
+3M/Ug0O7fhYWW7eG+S0Fytee9BmEiSN/ejd7oJuuHVKXctt2h6n4SKfhNNjvVaMS
+Uy9DEwIwVGdHxV82El8KyX56buTQBofEQLN5snK2MbBYytQs4XuTpJCdTyJTwq8X
+nc/bgs94k4teD+pY9D+BD7XC8BEMTHgPsT9Z0RetIa04HTkNnuePlaT3g5Jbu2HO
+/wWiP1d1AgMBAAECggEAFYlayQxAlnCLjjbLduJLgmJPZHLJo9PKrxeBRsmGtsLG
+B30Au7amvtHF4sHfWr00RpLklbOgPDiWxB+oROMocuEwNMiBQi2cZK9cHqOgOVD4
+IOZeWBg17oQ1wYvQj/dP3j+U1NmKUYRnXVrnzd+nbuw4GqpWudf3Mfc8yI+UjI1E
+AsyRU4Wzxd6lL8FB0MiGK6nStceO5rY6SswPEk18cbKkgVKeZWZuS9AQl9cV3djp
+vHF7cGGJXDMGgpJZh8wiSwAkdasx6zEu2iiw/5z+6Cgy7fkUYDoWTO1JnJ+lIMyy
+Yt0CygUBHoOQfUUwi9X+ekAjA6SeBriaPM7RTLb7tQKBgQDouDnMtAePJCkToNUM
+FZKTGQPJgk6m8f0yFMkGXjmfud+G6CWSAjI76yGDNxTW+n/soCClkmOvRQI30zQV
+U2jrv38QuKpWJtjbslJBAl6h8tM/Tx3OyzIvHZ8aptt3xt+Mba1gOvkOULi/LFml
+ZNxLJBPtYJofsD94oR9kC7bkOwKBgQC4zQX4t489Hw/ucvObVaHoQdxGCDav0ra8
+dtSkl3qHU3QwlQjcbU6PYwZbANCU6QiNtparAwQUL5d+m5pMGC222MEoU+P+u+Lo
+Xnk89Jrx23XgT4rLBZ+oRYKrHo+f2W84aSVO0rcnsYXLjwyei+N1XCQlOlBv2zYq
+fAm3pHBoDwKBgD3IgxfUh9k5uWoLneQaahKBZp796FGsFxNPr1rwcw3zs+NGCItt
+59Y+g2QpoG++i23PyTsL1Uk34fHeMYqj3UwRR/Oxgw9iOtqAyhOWRHdsVycMoxY+
+nfEiRRY3TDbNZpYKnCfbIDnrtlCSvq4JS+7rAhtYNTLKgN9Or13JOmH3AoGAfxud
+0N3Iqvyzg4oTXrM+orayIIVDwBmJ0QVW60K5Z10SXNwVdS/FykANPgjIbrP+SyLc
+bRGs+4lkhRPXxCEZSFu8N9XDyxFGWBerAi8oZ9RQNpHfYBclIqN05egmV4dBxaYk
+oBu1GJs08Lcase5769wNjIGYk+dOUVhxgpubKScCgYBblRLxrjn+1KoTKTAShfRu
+M4aabmFdVutQEq+3lMQ2PnMMX/MJ+C6SfzNHdAmqRudp/SqmbXDx6Ho4RZohhxyk
+gNufJ3TKrI0UMdIWKt9uHDFF9gKHr/wFq3+ShLRxLoko7Gpowmfn9jrolPi+Y1ut
+yrNGObbpRgTDb6666uslvg==
+-----END PRIVATE KEY-----
+"""
+TEST_RSA_PUBLIC_KEY_PEM = """\
+-----BEGIN PUBLIC KEY-----
+MIIBIjANBgkqhkiG9w0BAQEFAAOCAQ8AMIIBCgKCAQEAp/7KfxzIfovrM62JubVM
+l5f31jiDwFc4nCe0I2PgR3ejw8Lx0AVwCvwsDkCubgOljs79EADUt7L7MoB+kbs9
+NzYEGjnamn1kU68OIMH/ziWFtYvN8QaNSCCM6CYsGAGzht/jC9LWlSnH99zP1IND
+u34WFlu3hvktBcrXnvQZhIkjf3o3e6Cbrh1Sl3Lbdoep+Ein4TTY71WjElMvQxMC
+MFRnR8VfNhJfCsl+em7k0AaHxECzebJytjGwWMrULOF7k6SQnU8iU8KvF53P24LP
+eJOLXg/qWPQ/gQ+1wvARDEx4D7E/WdEXrSGtOB05DZ7nj5Wk94OSW7thzv8Foj9X
+dQIDAQAB
+-----END PUBLIC KEY-----
+"""
