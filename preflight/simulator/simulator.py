@@ -16,6 +16,7 @@ from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 from urllib.parse import parse_qsl
 
+from preflight.simulator import routes_account as account_routes
 from preflight.simulator import routes_market as market_routes
 from preflight.simulator import routes_private as private_routes
 from preflight.simulator.accounts import Account
@@ -35,6 +36,7 @@ from preflight.simulator.venue import Venue
 from preflight.simulator.wire import (
     ApiError,
     Drop,
+    HttpRefusal,
     SimRequest,
     SimResponse,
     json_response,
@@ -64,12 +66,19 @@ ROUTES: Mapping[str, Route] = {
     "/v5/market/tickers": Route("GET", public=market_routes.tickers),
     "/v5/market/kline": Route("GET", public=market_routes.kline),
     "/v5/market/orderbook": Route("GET", public=market_routes.orderbook),
+    "/v5/market/recent-trade": Route("GET", public=market_routes.recent_trade),
+    "/v5/market/price-limit": Route("GET", public=market_routes.price_limit, ok_message=""),
     "/v5/order/create": Route("POST", private=private_routes.order_create),
+    "/v5/order/amend": Route("POST", private=private_routes.order_amend),
     "/v5/order/cancel": Route("POST", private=private_routes.order_cancel),
+    "/v5/order/cancel-all": Route("POST", private=private_routes.order_cancel_all),
     "/v5/order/realtime": Route("GET", private=private_routes.order_realtime),
     "/v5/order/history": Route("GET", private=private_routes.order_history),
     "/v5/execution/list": Route("GET", private=private_routes.execution_list),
     "/v5/account/wallet-balance": Route("GET", private=private_routes.wallet_balance),
+    "/v5/account/info": Route("GET", private=account_routes.account_info),
+    "/v5/account/fee-rate": Route("GET", private=account_routes.fee_rate),
+    "/v5/asset/coin/query-info": Route("GET", private=account_routes.coin_query_info, ok_message=""),
     "/v5/user/query-api": Route("GET", private=private_routes.query_api, ok_message=""),
 }
 
@@ -130,6 +139,11 @@ class BybitSimulator:
             for _ in range(ticks):
                 self.venue.advance(self.server_time_ms())
 
+    def catch_up(self) -> int:
+        """Append the candles that closed by server time (``serve`` ticks this); return how many."""
+        with self._lock:
+            return self.venue.catch_up(self.server_time_ms())
+
     def orders_for(self, uid: str) -> tuple[Order, ...]:
         """Return every order of ``uid``, newest first (for assertions)."""
         with self._lock:
@@ -182,6 +196,9 @@ class BybitSimulator:
             return text_response(404, "404 page not found")
         if request.method != route.method:
             return json_response(10017, "Route not found", {}, now)
+        if request.method == "GET" and request.body:
+            # Bybit's HTTP code table: 403 for a GET sent with a JSON body (notes, section 1).
+            return text_response(403, "403 Forbidden: a GET request must not carry a body")
         decision = self._faults.decide(request.path, request.method)
         if decision.fault is None:
             return self._dispatch(route, request, now)
@@ -224,6 +241,8 @@ class BybitSimulator:
                 result = route.private(self.venue, account, params, now)
         except ApiError as error:
             return json_response(error.ret_code, error.ret_msg, {}, now, headers)
+        except HttpRefusal as refusal:
+            return text_response(refusal.status, refusal.text)
         return json_response(0, route.ok_message, result, now, headers)
 
 
