@@ -71,25 +71,27 @@ def keyset_page(
     return page, str(key(page[-1])) if len(after) > limit else ""
 
 
+def _ack(order: Order) -> dict[str, str]:
+    """Return the ``{orderId, orderLinkId}`` acknowledgement order endpoints answer with."""
+    return {"orderId": order.order_id, "orderLinkId": order.order_link_id}
+
+
 def order_create(venue: Venue, account: Account, params: Mapping[str, object], now_ms: int) -> Any:
     """Answer POST /v5/order/create."""
     require_spot_trade(account)
-    order = venue.engine.place(account.uid, params, now_ms)
-    return {"orderId": order.order_id, "orderLinkId": order.order_link_id}
+    return _ack(venue.engine.place(account.uid, params, now_ms))
 
 
 def order_cancel(venue: Venue, account: Account, params: Mapping[str, object], now_ms: int) -> Any:
     """Answer POST /v5/order/cancel."""
     require_spot_trade(account)
-    order = venue.engine.cancel(account.uid, params, now_ms)
-    return {"orderId": order.order_id, "orderLinkId": order.order_link_id}
+    return _ack(venue.engine.cancel(account.uid, params, now_ms))
 
 
 def order_amend(venue: Venue, account: Account, params: Mapping[str, object], now_ms: int) -> Any:
     """Answer POST /v5/order/amend."""
     require_spot_trade(account)
-    order = venue.engine.amend(account.uid, params, now_ms)
-    return {"orderId": order.order_id, "orderLinkId": order.order_link_id}
+    return _ack(venue.engine.amend(account.uid, params, now_ms))
 
 
 def order_cancel_all(venue: Venue, account: Account, params: Mapping[str, object], now_ms: int) -> Any:
@@ -97,7 +99,7 @@ def order_cancel_all(venue: Venue, account: Account, params: Mapping[str, object
     require_spot_trade(account)
     cancelled = venue.engine.cancel_all(account.uid, params, now_ms)
     return {
-        "list": [{"orderId": o.order_id, "orderLinkId": o.order_link_id} for o in cancelled],
+        "list": [_ack(o) for o in cancelled],
         "success": "1",
     }
 

@@ -2,40 +2,25 @@
 
 The guard makes any attempt to resolve a host other than the loopback fail at once (and the test with
 it), so a client that tried the real exchange fails loudly instead of hanging on a network this machine
-does not have. The helpers live in clients_support.py, loaded under a unique module name.
+does not have. The helpers live in sim_clients_support.py.
 """
 
 from __future__ import annotations
 
-import importlib.util
 import socket
 import sys
 from collections.abc import Iterator
 from pathlib import Path
-from types import ModuleType
 from typing import Any
 
 import pytest
 
-SUPPORT_MODULE = "preflight_tests_sim_clients"
+# Tests run with --import-mode=importlib, which puts no test folder on sys.path: put this one there so
+# the test modules can import the helpers (a name no other folder uses).
+sys.path.insert(0, str(Path(__file__).parent))
+import sim_clients_support as _support
+
 _LOOPBACK = {"127.0.0.1", "localhost", "::1"}
-
-
-def _load_support() -> ModuleType:
-    # Tests run with --import-mode=importlib: load the sibling by path under a unique name, so test
-    # modules can `import preflight_tests_sim_clients`.
-    if SUPPORT_MODULE in sys.modules:
-        return sys.modules[SUPPORT_MODULE]
-    path = Path(__file__).with_name("clients_support.py")
-    spec = importlib.util.spec_from_file_location(SUPPORT_MODULE, path)
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[SUPPORT_MODULE] = module
-    spec.loader.exec_module(module)
-    return module
-
-
-_support = _load_support()
 
 
 @pytest.fixture(scope="package")

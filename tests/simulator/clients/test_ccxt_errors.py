@@ -6,7 +6,7 @@ from collections.abc import Iterator
 
 import ccxt
 import pytest
-from preflight_tests_sim_clients import SECRET, Client, Served, start_serve, stop_serve
+from sim_clients_support import SECRET, Client, Served, start_serve, stop_serve
 
 
 @pytest.fixture(params=["sync", "async"])

@@ -12,7 +12,7 @@ from collections.abc import Iterator
 
 import ccxt
 import pytest
-from preflight_tests_sim_clients import SECRET, Client, Served
+from sim_clients_support import SECRET, Client, Served
 
 SYMBOL = "BTC/USDT"
 

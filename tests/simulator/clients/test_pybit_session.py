@@ -11,9 +11,9 @@ from decimal import Decimal
 from typing import Any
 
 import pytest
-from preflight_tests_sim_clients import SECRET, Served
 from pybit.exceptions import InvalidRequestError
 from pybit.unified_trading import HTTP
+from sim_clients_support import SECRET, Served
 
 
 def _session(served: Served, api_key: str, secret: str) -> HTTP:
