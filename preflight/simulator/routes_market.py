@@ -1,4 +1,4 @@
-"""Public market endpoints: time, instruments-info, tickers, kline, orderbook, recent-trade, price-limit."""
+"""Public endpoints: time, instruments-info, tickers, kline, orderbook, recent-trade, price-limit, status."""
 
 from __future__ import annotations
 
@@ -147,3 +147,8 @@ def price_limit(venue: Venue, params: Mapping[str, object], now_ms: int) -> Any:
         "sellLmt": fmt(lowest),
         "ts": str(now_ms),
     }
+
+
+def system_status(venue: Venue, params: Mapping[str, object], now_ms: int) -> Any:
+    """Answer GET /v5/system/status: no maintenance, past or planned (docs system-status.mdx)."""
+    return {"list": []}

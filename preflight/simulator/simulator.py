@@ -68,6 +68,7 @@ ROUTES: Mapping[str, Route] = {
     "/v5/market/orderbook": Route("GET", public=market_routes.orderbook),
     "/v5/market/recent-trade": Route("GET", public=market_routes.recent_trade),
     "/v5/market/price-limit": Route("GET", public=market_routes.price_limit, ok_message=""),
+    "/v5/system/status": Route("GET", public=market_routes.system_status, ok_message=""),
     "/v5/order/create": Route("POST", private=private_routes.order_create),
     "/v5/order/amend": Route("POST", private=private_routes.order_amend),
     "/v5/order/cancel": Route("POST", private=private_routes.order_cancel),

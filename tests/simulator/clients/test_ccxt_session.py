@@ -38,7 +38,8 @@ def test_load_markets_lists_the_simulated_spot_pairs_only(client):
     assert btc["precision"]["price"] == 0.1 and btc["precision"]["amount"] == 0.000001
 
 
-def test_fetch_time_is_the_server_clock(client):
+def test_fetch_time_is_the_server_clock_and_status_is_ok(client):
+    assert client.call("fetch_status")["status"] == "ok"
     server_ms = client.call("fetch_time")
     assert isinstance(server_ms, int)
     assert abs(server_ms - time.time() * 1000) < 600_000  # the same clock, however loaded the machine
