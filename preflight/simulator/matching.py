@@ -124,7 +124,7 @@ class MatchingEngine:
         if order.order_link_id:
             self._link_ids[(uid, order.order_link_id)] = order.order_id
         if order.order_type == "Limit":
-            self._lock(order)
+            self._reserve(order)
         return self._execute_taker(order, book, now_ms)
 
     def price_limits(self, market: SymbolMarket) -> tuple[Decimal, Decimal]:
@@ -160,16 +160,13 @@ class MatchingEngine:
             self._market(symbol)
         if (text_param(params, "orderFilter") or "Order") != "Order":
             return []  # the simulator keeps no conditional or TP/SL orders to cancel
-        chosen = [
-            o
-            for o in self.orders(uid)
-            if o.is_open
-            and (
-                o.symbol == symbol
-                if symbol
-                else not base or self._markets[o.symbol].instrument.base_coin == base
-            )
-        ]
+
+        def wanted(order: Order) -> bool:
+            if symbol:  # Bybit's priority: symbol > baseCoin
+                return order.symbol == symbol
+            return not base or self._markets[order.symbol].instrument.base_coin == base
+
+        chosen = [o for o in self.orders(uid) if o.is_open and wanted(o)]
         return [self._close(o, now_ms, "CancelByUser", "EC_NoError") for o in chosen]
 
     def amend(self, uid: str, params: Mapping[str, object], now_ms: int) -> Order:
@@ -237,14 +234,6 @@ class MatchingEngine:
         if self._ledger.available(uid, coin) < need:
             raise ApiError(170131, "Balance insufficient")
 
-    def _lock(self, order: Order) -> None:
-        inst = self._markets[order.symbol].instrument
-        if order.side == "Buy":
-            assert order.price is not None
-            self._ledger.lock(order.uid, inst.quote_coin, order.qty * order.price)
-        else:
-            self._ledger.lock(order.uid, inst.base_coin, order.qty)
-
     def _reservation(self, order: Order) -> tuple[str, Decimal]:
         """Return the coin and amount a resting limit order holds locked for what is left of it."""
         inst = self._markets[order.symbol].instrument
@@ -255,9 +244,11 @@ class MatchingEngine:
         return inst.base_coin, leaves
 
     def _reserve(self, order: Order) -> None:
+        """Lock what a resting limit order needs for what is left of it."""
         self._ledger.lock(order.uid, *self._reservation(order))
 
     def _release(self, order: Order) -> None:
+        """Unlock what a resting limit order held for what is left of it."""
         self._ledger.unlock(order.uid, *self._reservation(order))
 
     def _crossable(self, order: Order, book: Book) -> list[tuple[Decimal, Decimal]]:
@@ -372,14 +363,8 @@ class MatchingEngine:
 
     def _close(self, order: Order, now_ms: int, cancel_type: str, reason: str) -> Order:
         """Cancel what is left of ``order`` and release its locked funds."""
-        inst = self._markets[order.symbol].instrument
         if order.order_type == "Limit":
-            leaves = order.qty - order.cum_exec_qty
-            if order.side == "Buy":
-                assert order.price is not None
-                self._ledger.unlock(order.uid, inst.quote_coin, leaves * order.price)
-            else:
-                self._ledger.unlock(order.uid, inst.base_coin, leaves)
+            self._release(order)
         status = "PartiallyFilledCanceled" if order.cum_exec_qty else "Cancelled"
         closed = replace(
             order, status=status, cancel_type=cancel_type, reject_reason=reason, updated_ms=now_ms
