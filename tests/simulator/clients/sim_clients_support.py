@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import os
+import select
 import signal
 import subprocess
 import sys
@@ -58,7 +59,9 @@ def start_serve(directory: Path, *extra: str) -> tuple[subprocess.Popen[str], st
         command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=dict(os.environ)
     )
     assert process.stdout is not None
-    line = process.stdout.readline()
+    # Bound the wait for the first line generously (a loaded machine), so a stuck start fails the test.
+    ready, _, _ = select.select([process.stdout], [], [], 120)
+    line = process.stdout.readline() if ready else ""
     if not line.startswith("Bybit V5 simulator listening on http://127.0.0.1:"):
         process.kill()
         raise AssertionError(f"simulator serve did not start: {line!r} {process.communicate()[1]!r}")
