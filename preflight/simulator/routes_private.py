@@ -9,7 +9,7 @@ from typing import Any, TypeVar
 from preflight.simulator.accounts import Account, query_api_result
 from preflight.simulator.auth import require_spot_trade
 from preflight.simulator.orders import Order
-from preflight.simulator.routes_market import int_param
+from preflight.simulator.routes_market import CATEGORIES, int_param
 from preflight.simulator.validation import require_spot, text_param
 from preflight.simulator.venue import Venue
 from preflight.simulator.wire import ApiError, fmt, is_digits
@@ -104,6 +104,19 @@ def order_cancel_all(venue: Venue, account: Account, params: Mapping[str, object
     }
 
 
+def _not_traded(params: Mapping[str, object]) -> dict[str, Any] | None:
+    """Return the empty page a query of a category the simulator does not trade answers, else None.
+
+    No order or fill can exist outside spot here, so linear, inverse and option queries are well-formed
+    and empty; a missing or unknown category is 10001.
+    """
+    category = text_param(params, "category")
+    if category in CATEGORIES and category != "spot":
+        return {"category": category, "list": [], "nextPageCursor": ""}
+    require_spot(params)
+    return None
+
+
 def _matches(order: Order, params: Mapping[str, object]) -> bool:
     symbol = text_param(params, "symbol")
     base = text_param(params, "baseCoin")
@@ -124,7 +137,8 @@ def order_realtime(venue: Venue, account: Account, params: Mapping[str, object],
     Asked by orderId/orderLinkId it also returns a recently closed order, so a client can reconcile an
     order whose create call had an ambiguous outcome.
     """
-    require_spot(params)
+    if (empty := _not_traded(params)) is not None:
+        return empty
     chosen = _by_id(venue, account, params)
     if chosen is None:
         open_only = text_param(params, "openOnly") or "0"
@@ -141,7 +155,8 @@ def order_realtime(venue: Venue, account: Account, params: Mapping[str, object],
 
 def order_history(venue: Venue, account: Account, params: Mapping[str, object], now_ms: int) -> Any:
     """Answer GET /v5/order/history: every order of the account, newest first, with filters."""
-    require_spot(params)
+    if (empty := _not_traded(params)) is not None:
+        return empty
     status = text_param(params, "orderStatus")
     start, end = time_window(params, now_ms)
     chosen = _by_id(venue, account, params)
@@ -158,7 +173,8 @@ def _order_key(order: Order) -> int:
 
 def execution_list(venue: Venue, account: Account, params: Mapping[str, object], now_ms: int) -> Any:
     """Answer GET /v5/execution/list: the account's fills, newest first."""
-    require_spot(params)
+    if (empty := _not_traded(params)) is not None:
+        return empty
     symbol = text_param(params, "symbol")
     order_id, link_id = text_param(params, "orderId"), text_param(params, "orderLinkId")
     start, end = time_window(params, now_ms)

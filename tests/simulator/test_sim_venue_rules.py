@@ -40,6 +40,15 @@ def test_categories_not_traded_answer_empty_lists(simulator, category):
     assert public(simulator, "/v5/market/instruments-info?category=futures").json()["retCode"] == 10001
 
 
+@pytest.mark.parametrize("path", ["/v5/order/realtime", "/v5/order/history", "/v5/execution/list"])
+def test_order_queries_of_other_categories_are_empty(client, path):
+    for category in ("linear", "inverse", "option"):
+        body = client.call("GET", path, {"category": category})
+        assert (body["retCode"], body["result"]["list"], body["result"]["category"]) == (0, [], category)
+    assert client.call("GET", path, {"category": "futures"})["retCode"] == 10001
+    assert client.call("GET", path)["retCode"] == 10001
+
+
 def test_spot_book_depth_goes_to_1000(simulator):
     path = "/v5/market/orderbook?category=spot&symbol=BTCUSDT&limit="
     assert public(simulator, path + "1000").json()["retCode"] == 0
