@@ -99,7 +99,8 @@ def kline(venue: Venue, params: Mapping[str, object], now_ms: int) -> Any:
     limit = int_param(params, "limit", 200, 1, 1000)
     start = int_param(params, "start", 0, 0, 2**62)
     end = int_param(params, "end", 2**62, 0, 2**62)
-    candles = market.candles if bucket_ms == market.interval_ms else aggregate(market.candles, bucket_ms)
+    series = venue.candles(symbol, now_ms)
+    candles = series if bucket_ms == market.interval_ms else aggregate(series, bucket_ms)
     rows = [c.row() for c in reversed(candles) if start <= c.start_ms <= end]
     return {"symbol": symbol, "category": "spot", "list": rows[:limit]}
 

@@ -8,7 +8,7 @@ from typing import Any
 
 from preflight.simulator.accounts import Account, AccountBook
 from preflight.simulator.ledger import Ledger
-from preflight.simulator.market import SymbolMarket, instrument_for
+from preflight.simulator.market import Candle, SymbolMarket, instrument_for
 from preflight.simulator.matching import MatchingEngine
 from preflight.simulator.wire import fmt
 
@@ -31,6 +31,8 @@ class Venue:
     ) -> None:
         aligned = start_ms - start_ms % interval_ms
         self.created_ms = start_ms
+        # Set by catch_up: candles follow the server clock, so klines end with the candle in progress.
+        self.follows_clock = False
         self.markets: dict[str, SymbolMarket] = {
             symbol: SymbolMarket(instrument_for(symbol), seed, aligned, interval_ms) for symbol in symbols
         }
@@ -56,12 +58,27 @@ class Venue:
 
         Return how many ticks were taken; a closed candle also fills the resting orders it crossed.
         """
+        self.follows_clock = True
         interval = next(iter(self.markets.values())).interval_ms if self.markets else 0
         ticks = 0
         while self.markets and self._newest_start() + 2 * interval <= now_ms:
             self.advance(self._newest_start() + 2 * interval)
             ticks += 1
         return ticks
+
+    def candles(self, symbol: str, now_ms: int) -> list[Candle]:
+        """Return the candles of ``symbol`` oldest first, ending, when following the clock, in progress.
+
+        The seeded market moves once per candle, so the candle in progress is flat at the last close
+        with no volume yet (notes, section 8); a market moved tick by tick has none.
+        """
+        market = self.markets[symbol]
+        newest = market.candles[-1]
+        start = newest.start_ms + market.interval_ms
+        if not self.follows_clock or start > now_ms:
+            return market.candles
+        close, zero = newest.close, Decimal(0)
+        return [*market.candles, Candle(start, close, close, close, close, zero, zero)]
 
     def _newest_start(self) -> int:
         return min(market.candles[-1].start_ms for market in self.markets.values())

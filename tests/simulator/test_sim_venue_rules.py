@@ -209,3 +209,17 @@ def test_catch_up_adds_only_the_candles_that_closed(simulator, clock):
     assert simulator.catch_up() == 1 and newest() + 60_000 == clock()
     clock.now += 3 * 60_000 + 59_999
     assert simulator.catch_up() == 3 and newest() + 60_000 <= clock() < newest() + 2 * 60_000
+
+
+def test_following_the_clock_klines_end_with_the_candle_in_progress(simulator, clock):
+    path = "/v5/market/kline?category=spot&symbol=BTCUSDT&interval=1&limit=2"
+    before = public(simulator, path).json()["result"]["list"]
+    assert int(before[0][0]) + 60_000 <= clock()  # advance()-driven (embedded): only closed candles
+    simulator.catch_up()
+    current, last = public(simulator, path).json()["result"]["list"]
+    assert int(current[0]) <= clock() < int(current[0]) + 60_000
+    assert current[1:5] == [last[4]] * 4 and current[5:] == ["0", "0"]  # flat at the close, no volume
+    clock.now = int(current[0]) + 60_000
+    simulator.catch_up()
+    closed = public(simulator, path).json()["result"]["list"][1]
+    assert closed[0] == current[0] and closed[5] != "0"  # the same minute, now traded and closed
