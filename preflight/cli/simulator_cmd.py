@@ -53,7 +53,12 @@ def serve(
     faults: str = typer.Option("", help="Fault spec, e.g. rate_limit=0.05,server_error=0.02,skew_ms=3000."),
     seed: int = typer.Option(7, help="Seed of the market and the faults."),
     symbols: str = typer.Option("BTCUSDT,ETHUSDT", help="Comma-separated spot symbols."),
-    tick_seconds: float = typer.Option(1.0, help="Advance the market every N seconds; 0 freezes it."),
+    tick_seconds: float = typer.Option(
+        1.0, help="Look at the clock every N seconds and add the candles that closed; 0 freezes the market."
+    ),
+    interval_seconds: int = typer.Option(
+        60, help="Length of one simulated candle in seconds (a divisor of 60, e.g. 1 for a fast market)."
+    ),
     allow_remote: bool = typer.Option(False, "--allow-remote", help="Allow a non-loopback --host."),
 ) -> None:
     """Serve the Bybit V5 simulator and print its URL; stop with Ctrl-C."""
@@ -72,6 +77,8 @@ def serve(
         )
     if tick_seconds < 0:
         raise UsageError("--tick-seconds must not be negative")
+    if interval_seconds <= 0 or 60 % interval_seconds:
+        raise UsageError("--interval-seconds must divide 60 (1, 2, 3, 4, 5, 6, 10, 12, 15, 20, 30 or 60)")
     if accounts is not None:
         loaded = load_accounts(accounts)
     elif api_key and api_secret:
@@ -84,6 +91,7 @@ def serve(
         seed=seed,
         faults=FaultSpec.parse(faults),
         symbols=tuple(s.strip() for s in symbols.split(",") if s.strip()),
+        interval_seconds=interval_seconds,
     )
     simulator = BybitSimulator(config)
     stop = threading.Event()
@@ -110,8 +118,10 @@ def _announce(url: str, accounts: tuple[Any, ...], faults: Any) -> None:
 
 
 def _run_until_stopped(simulator: Any, stop: threading.Event, tick_seconds: float) -> None:
+    # Candles follow the server clock: a tick adds only the candles that have closed since the last
+    # one, so the newest candle never starts after server time (a client's `until` means what it says).
     try:
         while not stop.wait(tick_seconds or None):
-            simulator.advance()
+            simulator.catch_up()
     except KeyboardInterrupt:
         pass  # Ctrl-C is the normal way to stop: exit 0, no traceback

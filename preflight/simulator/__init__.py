@@ -1,6 +1,8 @@
 """A faithful subset of Bybit V5 spot: in-process httpx transports and a 127.0.0.1 server (SPEC 7).
 
-``SimulatorServer`` is imported on first use so that importing the package stays light.
+``SimulatorServer`` is imported on first use so that importing the package stays light. Bybit facts
+beyond ``shared/reference/bybit_v5.md`` are in ``docs/bybit_v5_simulator_notes.md``, cited in comments
+as "notes, N" (its section N).
 """
 
 from __future__ import annotations

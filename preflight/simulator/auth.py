@@ -13,7 +13,7 @@ import hashlib
 import hmac
 
 from preflight.simulator.accounts import Account, AccountBook
-from preflight.simulator.wire import ApiError, SimRequest, is_digits
+from preflight.simulator.wire import ApiError, HttpRefusal, SimRequest, is_digits
 
 DEFAULT_RECV_WINDOW_MS = 5000
 FUTURE_TOLERANCE_MS = 1000
@@ -26,6 +26,11 @@ MSG_BAD_SIGN = "Error sign, please check your signature generation algorithm."
 MSG_PERMISSION = "Permission denied, please check your API key permissions."
 MSG_UNMATCHED_IP = "Unmatched IP, please check your API key's bound IP addresses."
 MSG_EXPIRED = "Your api key has expired."
+# Bybit's HTTP code table: 401 "Need to put authentication params in the request header" (notes, 1).
+MSG_MISSING_AUTH = (
+    "401 Unauthorized: put X-BAPI-API-KEY, X-BAPI-TIMESTAMP and X-BAPI-SIGN in the request header"
+)
+_AUTH_HEADERS = ("x-bapi-api-key", "x-bapi-timestamp", "x-bapi-sign")
 
 
 def string_to_sign(timestamp: str, api_key: str, recv_window: str, payload: str) -> str:
@@ -76,16 +81,14 @@ def _verify_signature(book: AccountBook, account: Account, text: str, signature:
 
 def authenticate(request: SimRequest, book: AccountBook, server_ms: int) -> Account:
     """Return the account that signed ``request`` or raise the ApiError Bybit would answer with."""
-    api_key = request.header("x-bapi-api-key")
-    if not api_key:
-        raise ApiError(10003, MSG_INVALID_KEY)
+    if not all(request.header(name) for name in _AUTH_HEADERS):
+        raise HttpRefusal(401, MSG_MISSING_AUTH)
+    api_key = request.header("x-bapi-api-key") or ""
+    timestamp = request.header("x-bapi-timestamp") or ""
+    signature = request.header("x-bapi-sign") or ""
     account = book.get(api_key)
     if account is None:
         raise ApiError(10003, MSG_INVALID_KEY)
-    timestamp = request.header("x-bapi-timestamp")
-    signature = request.header("x-bapi-sign")
-    if not timestamp or not signature:
-        raise ApiError(10004, MSG_BAD_SIGN)
     recv_text = request.header("x-bapi-recv-window")
     recv_window = DEFAULT_RECV_WINDOW_MS
     if recv_text is not None:

@@ -34,6 +34,18 @@ class Instrument:
     min_order_amt: Decimal = Decimal("5")
     max_order_amt: Decimal = Decimal("8000000")
     volatility: float = 0.0015  # standard deviation of the log return per tick
+    price_limit_ratio_x: Decimal = Decimal("0.005")
+    price_limit_ratio_y: Decimal = Decimal("0.01")
+
+    @property
+    def max_limit_order_qty(self) -> Decimal:
+        """Return the largest base quantity of one limit order (maxLimitOrderQty)."""
+        return self.max_order_qty
+
+    @property
+    def max_market_order_qty(self) -> Decimal:
+        """Return the largest base quantity of one market order (maxMarketOrderQty)."""
+        return self.max_order_qty / 2
 
     def info(self) -> dict[str, Any]:
         """Return this instrument's instruments-info list item (numbers as strings)."""
@@ -52,12 +64,15 @@ class Instrument:
                 "maxOrderQty": fmt(self.max_order_qty),
                 "minOrderAmt": fmt(self.min_order_amt),
                 "maxOrderAmt": fmt(self.max_order_amt),
-                "maxLimitOrderQty": fmt(self.max_order_qty),
-                "maxMarketOrderQty": fmt(self.max_order_qty / 2),
+                "maxLimitOrderQty": fmt(self.max_limit_order_qty),
+                "maxMarketOrderQty": fmt(self.max_market_order_qty),
                 "postOnlyMaxLimitOrderSize": "60000",
             },
             "priceFilter": {"tickSize": fmt(self.tick_size)},
-            "riskParameters": {"priceLimitRatioX": "0.005", "priceLimitRatioY": "0.01"},
+            "riskParameters": {
+                "priceLimitRatioX": fmt(self.price_limit_ratio_x),
+                "priceLimitRatioY": fmt(self.price_limit_ratio_y),
+            },
             "symbolType": "",
         }
 

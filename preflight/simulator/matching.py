@@ -13,7 +13,10 @@ from preflight.simulator.orders import ZERO, Execution, Order
 from preflight.simulator.validation import (
     OrderIntent,
     check_notional,
+    check_price_limit,
+    parse_amend,
     parse_create,
+    price_limits,
     require_spot,
     text_param,
 )
@@ -50,6 +53,16 @@ class MatchingEngine:
 
     # -- queries -------------------------------------------------------------------------------
 
+    @property
+    def maker_fee(self) -> Decimal:
+        """Return the maker fee rate every account pays."""
+        return self._maker_fee
+
+    @property
+    def taker_fee(self) -> Decimal:
+        """Return the taker fee rate every account pays."""
+        return self._taker_fee
+
     def orders(self, uid: str) -> tuple[Order, ...]:
         """Return ``uid``'s orders, newest first."""
         return tuple(self._orders[oid] for oid in reversed(self._uid_orders.get(uid, [])))
@@ -57,6 +70,12 @@ class MatchingEngine:
     def executions(self, uid: str) -> tuple[Execution, ...]:
         """Return ``uid``'s executions, newest first."""
         return tuple(reversed(self._executions.get(uid, [])))
+
+    def symbol_executions(self, symbol: str, limit: int) -> list[Execution]:
+        """Return the ``limit`` newest executions of every account on ``symbol``, newest first."""
+        fills = [e for per_uid in self._executions.values() for e in per_uid if e.symbol == symbol]
+        fills.sort(key=lambda e: e.seq, reverse=True)
+        return fills[:limit]
 
     def find(self, uid: str, order_id: str = "", order_link_id: str = "") -> Order | None:
         """Return ``uid``'s order by id (orderId wins over orderLinkId), or None."""
@@ -81,6 +100,7 @@ class MatchingEngine:
         book = market.book
         reference = book.asks[0].price if intent.side == "Buy" else book.bids[0].price
         check_notional(intent, inst, reference)
+        check_price_limit(intent, *self.price_limits(market))
         if sum(1 for oid in self._uid_orders.get(uid, []) if self._orders[oid].is_open) >= MAX_OPEN_ORDERS:
             raise ApiError(170810, "Cannot exceed maximum of 500 conditional, TP/SL and active orders.")
         self._check_balance(uid, intent, market)
@@ -104,11 +124,18 @@ class MatchingEngine:
         if order.order_link_id:
             self._link_ids[(uid, order.order_link_id)] = order.order_id
         if order.order_type == "Limit":
-            self._lock(order)
+            self._reserve(order)
         return self._execute_taker(order, book, now_ms)
 
+    def price_limits(self, market: SymbolMarket) -> tuple[Decimal, Decimal]:
+        """Return the (highest buy, lowest sell) limit price of ``market`` right now."""
+        book = market.book
+        return price_limits(
+            market.instrument, market.last_price, (book.bids[0].price + book.asks[0].price) / 2
+        )
+
     def cancel(self, uid: str, params: Mapping[str, object], now_ms: int) -> Order:
-        """Cancel an open order by orderId or orderLinkId; 170213 unknown, 170142/170190 finished."""
+        """Cancel an open order by orderId or orderLinkId; 170213 unknown or filled, 170142 cancelled."""
         require_spot(params)
         symbol = text_param(params, "symbol")
         self._market(symbol)
@@ -121,8 +148,56 @@ class MatchingEngine:
         if order.status in ("Cancelled", "PartiallyFilledCanceled"):
             raise ApiError(170142, "Order has been cancelled.")
         if not order.is_open:
-            raise ApiError(170190, "Cancel order has been finished.")
+            # A filled order is no longer on the book: Bybit answers 170213 (notes, section 3).
+            raise ApiError(170213, "Order does not exist.")
         return self._close(order, now_ms, "CancelByUser", "EC_NoError")
+
+    def cancel_all(self, uid: str, params: Mapping[str, object], now_ms: int) -> list[Order]:
+        """Cancel every open order of ``uid`` (by symbol > baseCoin, else all); return them."""
+        require_spot(params)
+        symbol, base = text_param(params, "symbol"), text_param(params, "baseCoin")
+        if symbol:
+            self._market(symbol)
+        if (text_param(params, "orderFilter") or "Order") != "Order":
+            return []  # the simulator keeps no conditional or TP/SL orders to cancel
+
+        def wanted(order: Order) -> bool:
+            if symbol:  # Bybit's priority: symbol > baseCoin
+                return order.symbol == symbol
+            return not base or self._markets[order.symbol].instrument.base_coin == base
+
+        chosen = [o for o in self.orders(uid) if o.is_open and wanted(o)]
+        return [self._close(o, now_ms, "CancelByUser", "EC_NoError") for o in chosen]
+
+    def amend(self, uid: str, params: Mapping[str, object], now_ms: int) -> Order:
+        """Change the qty and/or price of an open limit order; it may then trade at once as a taker."""
+        require_spot(params)
+        market = self._market(text_param(params, "symbol"))
+        order_id, link_id = text_param(params, "orderId"), text_param(params, "orderLinkId")
+        if not order_id and not link_id:
+            raise ApiError(10001, "params error: orderId or orderLinkId is required")
+        order = self.find(uid, order_id, link_id)
+        if order is None or order.symbol != market.instrument.symbol or not order.is_open:
+            raise ApiError(170213, "Order does not exist.")
+        assert order.price is not None  # only limit orders rest
+        qty, price = parse_amend(params, market.instrument, order.qty, order.price, order.cum_exec_qty)
+        intent = OrderIntent(order.symbol, order.side, "Limit", qty, price, order.time_in_force, "", "")
+        check_notional(intent, market.instrument, price)
+        check_price_limit(intent, *self.price_limits(market))
+        self._release(order)
+        amended = replace(order, qty=qty, price=price, updated_ms=now_ms)
+        coin, need = self._reservation(amended)
+        if self._ledger.available(uid, coin) < need:
+            self._reserve(order)
+            raise ApiError(170131, "Balance insufficient")
+        self._reserve(amended)
+        amended = self._store(amended)
+        fills = self._crossable(amended, market.book)
+        if fills and amended.time_in_force == "PostOnly":
+            return self._close(amended, now_ms, "CancelByUser", "EC_PostOnlyWillTakeLiquidity")
+        for fill_price, fill_qty in fills:
+            amended = self._fill(amended, fill_price, fill_qty, False, now_ms)
+        return amended
 
     def on_tick(self, market: SymbolMarket, candle: Candle, now_ms: int) -> None:
         """Fill resting limit orders the new candle traded through (maker fills at the order price)."""
@@ -159,22 +234,37 @@ class MatchingEngine:
         if self._ledger.available(uid, coin) < need:
             raise ApiError(170131, "Balance insufficient")
 
-    def _lock(self, order: Order) -> None:
+    def _reservation(self, order: Order) -> tuple[str, Decimal]:
+        """Return the coin and amount a resting limit order holds locked for what is left of it."""
         inst = self._markets[order.symbol].instrument
+        leaves = order.qty - order.cum_exec_qty
         if order.side == "Buy":
             assert order.price is not None
-            self._ledger.lock(order.uid, inst.quote_coin, order.qty * order.price)
-        else:
-            self._ledger.lock(order.uid, inst.base_coin, order.qty)
+            return inst.quote_coin, leaves * order.price
+        return inst.base_coin, leaves
+
+    def _reserve(self, order: Order) -> None:
+        """Lock what a resting limit order needs for what is left of it."""
+        self._ledger.lock(order.uid, *self._reservation(order))
+
+    def _release(self, order: Order) -> None:
+        """Unlock what a resting limit order held for what is left of it."""
+        self._ledger.unlock(order.uid, *self._reservation(order))
 
     def _crossable(self, order: Order, book: Book) -> list[tuple[Decimal, Decimal]]:
         """Return the (price, qty) fills the order would take from ``book`` right now."""
-        step = self._markets[order.symbol].instrument.base_precision
+        market = self._markets[order.symbol]
+        step = market.instrument.base_precision
         buy = order.side == "Buy"
         remaining = order.qty if order.by_value else order.qty - order.cum_exec_qty
+        bound = order.price
+        if bound is None:
+            # A market order fills only within the price limit; the rest is cancelled (notes, 5).
+            highest, lowest = self.price_limits(market)
+            bound = highest if buy else lowest
         fills: list[tuple[Decimal, Decimal]] = []
         for level in book.asks if buy else book.bids:
-            if order.price is not None and (level.price > order.price if buy else level.price < order.price):
+            if level.price > bound if buy else level.price < bound:
                 break
             if order.by_value:
                 take = min(level.size, (remaining / level.price).quantize(step, rounding=ROUND_DOWN))
@@ -273,14 +363,8 @@ class MatchingEngine:
 
     def _close(self, order: Order, now_ms: int, cancel_type: str, reason: str) -> Order:
         """Cancel what is left of ``order`` and release its locked funds."""
-        inst = self._markets[order.symbol].instrument
         if order.order_type == "Limit":
-            leaves = order.qty - order.cum_exec_qty
-            if order.side == "Buy":
-                assert order.price is not None
-                self._ledger.unlock(order.uid, inst.quote_coin, leaves * order.price)
-            else:
-                self._ledger.unlock(order.uid, inst.base_coin, leaves)
+            self._release(order)
         status = "PartiallyFilledCanceled" if order.cum_exec_qty else "Cancelled"
         closed = replace(
             order, status=status, cancel_type=cancel_type, reject_reason=reason, updated_ms=now_ms

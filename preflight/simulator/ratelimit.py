@@ -9,11 +9,15 @@ from dataclasses import dataclass
 # Spot column of Bybit's per-UID table (reference/bybit_v5.md 2.5), requests per second.
 ENDPOINT_LIMITS: Mapping[str, int] = {
     "/v5/order/create": 20,
+    "/v5/order/amend": 10,
     "/v5/order/cancel": 20,
+    "/v5/order/cancel-all": 20,
     "/v5/order/realtime": 50,
     "/v5/order/history": 50,
     "/v5/execution/list": 50,
     "/v5/account/wallet-balance": 50,
+    "/v5/account/info": 50,
+    "/v5/account/fee-rate": 5,
     "/v5/user/query-api": 10,
 }
 UID_WINDOW_MS = 1000

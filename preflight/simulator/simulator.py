@@ -12,10 +12,19 @@ import threading
 import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from decimal import Decimal
+from decimal import (
+    ROUND_HALF_EVEN,
+    Context,
+    Decimal,
+    DivisionByZero,
+    InvalidOperation,
+    Overflow,
+    localcontext,
+)
 from typing import TYPE_CHECKING, Any
 from urllib.parse import parse_qsl
 
+from preflight.simulator import routes_account as account_routes
 from preflight.simulator import routes_market as market_routes
 from preflight.simulator import routes_private as private_routes
 from preflight.simulator.accounts import Account
@@ -35,6 +44,7 @@ from preflight.simulator.venue import Venue
 from preflight.simulator.wire import (
     ApiError,
     Drop,
+    HttpRefusal,
     SimRequest,
     SimResponse,
     json_response,
@@ -46,6 +56,10 @@ if TYPE_CHECKING:
 
 PublicHandler = Callable[[Venue, Mapping[str, object], int], Any]
 PrivateHandler = Callable[[Venue, Account, Mapping[str, object], int], Any]
+
+VENUE_DECIMALS = Context(
+    prec=28, rounding=ROUND_HALF_EVEN, traps=[InvalidOperation, DivisionByZero, Overflow]
+)
 
 
 @dataclass(frozen=True)
@@ -64,12 +78,20 @@ ROUTES: Mapping[str, Route] = {
     "/v5/market/tickers": Route("GET", public=market_routes.tickers),
     "/v5/market/kline": Route("GET", public=market_routes.kline),
     "/v5/market/orderbook": Route("GET", public=market_routes.orderbook),
+    "/v5/market/recent-trade": Route("GET", public=market_routes.recent_trade),
+    "/v5/market/price-limit": Route("GET", public=market_routes.price_limit, ok_message=""),
+    "/v5/system/status": Route("GET", public=market_routes.system_status, ok_message=""),
     "/v5/order/create": Route("POST", private=private_routes.order_create),
+    "/v5/order/amend": Route("POST", private=private_routes.order_amend),
     "/v5/order/cancel": Route("POST", private=private_routes.order_cancel),
+    "/v5/order/cancel-all": Route("POST", private=private_routes.order_cancel_all),
     "/v5/order/realtime": Route("GET", private=private_routes.order_realtime),
     "/v5/order/history": Route("GET", private=private_routes.order_history),
     "/v5/execution/list": Route("GET", private=private_routes.execution_list),
     "/v5/account/wallet-balance": Route("GET", private=private_routes.wallet_balance),
+    "/v5/account/info": Route("GET", private=account_routes.account_info),
+    "/v5/account/fee-rate": Route("GET", private=account_routes.fee_rate),
+    "/v5/asset/coin/query-info": Route("GET", private=account_routes.coin_query_info, ok_message=""),
     "/v5/user/query-api": Route("GET", private=private_routes.query_api, ok_message=""),
 }
 
@@ -103,14 +125,15 @@ class BybitSimulator:
         self.config = config or SimulatorConfig()
         self._clock_ms = clock_ms or wall_clock_ms
         self._lock = threading.RLock()
-        self.venue = Venue(
-            self.config.symbols,
-            seed=self.config.seed,
-            start_ms=self._clock_ms(),
-            interval_ms=self.config.interval_seconds * 1000,
-            maker_fee=self.config.maker_fee,
-            taker_fee=self.config.taker_fee,
-        )
+        with localcontext(VENUE_DECIMALS):
+            self.venue = Venue(
+                self.config.symbols,
+                seed=self.config.seed,
+                start_ms=self._clock_ms(),
+                interval_ms=self.config.interval_seconds * 1000,
+                maker_fee=self.config.maker_fee,
+                taker_fee=self.config.taker_fee,
+            )
         self._faults = FaultInjector(self.config.faults, self.config.seed)
         self._ip = IpLimiter(self.config.ip_limit, self.config.ip_window_ms, self.config.ip_ban_ms)
         self._uid_limits = UidLimiter(self.config.endpoint_limits)
@@ -118,6 +141,9 @@ class BybitSimulator:
             self.venue.add_account(account)
 
     # -- the documented API ---------------------------------------------------------------------
+    # Every venue computation runs in the simulator's own decimal context: a client in the same process
+    # may change the thread's context (ccxt's decimal_to_precision sets ROUND_HALF_UP and traps
+    # Underflow), and the venue's fees and rounding must not depend on who else runs there.
 
     def add_account(self, account: Account) -> None:
         """Register ``account`` at runtime (its balances start the ledger unless the uid is known)."""
@@ -126,9 +152,14 @@ class BybitSimulator:
 
     def advance(self, ticks: int = 1) -> None:
         """Move the seeded market ``ticks`` ticks and match resting limit orders after each."""
-        with self._lock:
+        with self._lock, localcontext(VENUE_DECIMALS):
             for _ in range(ticks):
                 self.venue.advance(self.server_time_ms())
+
+    def catch_up(self) -> int:
+        """Append the candles that closed by server time (``serve`` ticks this); return how many."""
+        with self._lock, localcontext(VENUE_DECIMALS):
+            return self.venue.catch_up(self.server_time_ms())
 
     def orders_for(self, uid: str) -> tuple[Order, ...]:
         """Return every order of ``uid``, newest first (for assertions)."""
@@ -166,7 +197,7 @@ class BybitSimulator:
 
     def handle(self, request: SimRequest) -> SimResponse:
         """Answer one request the way Bybit would, faults included."""
-        with self._lock:
+        with self._lock, localcontext(VENUE_DECIMALS):
             return self._handle(request)
 
     def _handle(self, request: SimRequest) -> SimResponse:
@@ -182,6 +213,9 @@ class BybitSimulator:
             return text_response(404, "404 page not found")
         if request.method != route.method:
             return json_response(10017, "Route not found", {}, now)
+        if request.method == "GET" and request.body:
+            # Bybit's HTTP code table: 403 for a GET sent with a JSON body (notes, section 1).
+            return text_response(403, "403 Forbidden: a GET request must not carry a body")
         decision = self._faults.decide(request.path, request.method)
         if decision.fault is None:
             return self._dispatch(route, request, now)
@@ -224,6 +258,8 @@ class BybitSimulator:
                 result = route.private(self.venue, account, params, now)
         except ApiError as error:
             return json_response(error.ret_code, error.ret_msg, {}, now, headers)
+        except HttpRefusal as refusal:
+            return text_response(refusal.status, refusal.text)
         return json_response(0, route.ok_message, result, now, headers)
 
 

@@ -54,6 +54,15 @@ class ApiError(PreflightError):
         super().__init__(f"{ret_code}: {ret_msg}")
 
 
+class HttpRefusal(PreflightError):
+    """A request Bybit refuses at the HTTP layer (401 missing auth headers, 403 GET with a body)."""
+
+    def __init__(self, status: int, text: str) -> None:
+        self.status = status
+        self.text = text
+        super().__init__(f"HTTP {status}: {text}")
+
+
 JSON_HEADERS: tuple[tuple[str, str], ...] = (("Content-Type", "application/json; charset=utf-8"),)
 
 

@@ -32,7 +32,8 @@ def wallet(client, coin: str) -> dict[str, str]:
     [
         ({"qty": "0.0000001", "price": "50000"}, 170137),  # finer than basePrecision 0.000001
         ({"qty": "0.001", "price": "50000.05"}, 170134),  # finer than tickSize 0.1
-        ({"qty": "0.00001", "price": "50000"}, 170136),  # below minOrderQty 0.000011
+        # Below the deprecated minOrderQty 0.000011: Bybit checks the order value (0.5 USDT) instead.
+        ({"qty": "0.00001", "price": "50000"}, 170140),
         ({"qty": "0.00009", "price": "50000"}, 170140),  # 4.5 USDT below minOrderAmt 5
         ({"qty": "1", "price": "50000"}, 170131),  # 50,000 USDT > 10,000 held
         ({"qty": "100", "price": "50000"}, 170124),  # above maxOrderQty 83
@@ -118,12 +119,12 @@ def test_resting_limit_locks_funds_and_cancel_releases_them(client):
     assert by_id[0]["orderStatus"] == "Cancelled"
 
 
-def test_cancel_of_a_filled_order_is_finished(client):
+def test_cancel_of_a_filled_order_is_170213(client):
     client.call("POST", CREATE, order(orderType="Market", qty="20", orderLinkId="done-1"))
     again = client.call(
         "POST", "/v5/order/cancel", {"category": "spot", "symbol": "BTCUSDT", "orderLinkId": "done-1"}
     )
-    assert again["retCode"] == 170190
+    assert again["retCode"] == 170213
 
 
 def test_time_in_force_variants(client):

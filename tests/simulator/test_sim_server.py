@@ -133,3 +133,15 @@ def test_cli_refuses_a_non_loopback_host_with_one_line():
     )
     assert done.returncode == 2
     assert done.stderr.strip().count("\n") == 0 and "--allow-remote" in done.stderr
+
+
+@pytest.mark.parametrize("seconds", ["0", "7", "90"])
+def test_cli_refuses_a_candle_length_that_does_not_divide_a_minute(seconds):
+    done = subprocess.run(
+        [sys.executable, "-m", "preflight", "simulator", "serve", "--interval-seconds", seconds],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert done.returncode == 2
+    assert done.stderr.strip().count("\n") == 0 and "--interval-seconds must divide 60" in done.stderr
