@@ -41,6 +41,7 @@ class _Plan:
     secrets: Path
 
     def targets(self) -> tuple[Path, ...]:
+        """Return every file adoption writes, in writing order."""
         return (self.license_keys, self.fingerprint_keys, self.fingerprint, self.license, self.secrets)
 
 
@@ -161,21 +162,27 @@ def adopt_bot_core(
     chosen = profile or (allowed[0] if isinstance(allowed, tuple) and allowed else "desktop")
     license_key_id, license_key = new_key("preflight-license")
     fingerprint_key_id, fingerprint_key = new_key("preflight-fingerprint")
-    write_keyring(plan.license_keys, {license_key_id: license_key})
-    write_keyring(plan.fingerprint_keys, {fingerprint_key_id: fingerprint_key})
-    document = write_document(
-        plan.fingerprint, factors or machine_factors(), fingerprint_key, fingerprint_key_id, moment
-    )
-    payload = new_payload(
-        issuer=issuer,
-        licensee=licensee,
-        profile=str(chosen),
-        days=days,
-        fingerprint=document.fingerprint,
-        now=moment,
-    )
-    write_license(plan.license, payload, license_key, license_key_id)
-    write_secrets_file(plan.secrets, passphrase, entries)
+    try:
+        write_keyring(plan.license_keys, {license_key_id: license_key})
+        write_keyring(plan.fingerprint_keys, {fingerprint_key_id: fingerprint_key})
+        document = write_document(
+            plan.fingerprint, factors or machine_factors(), fingerprint_key, fingerprint_key_id, moment
+        )
+        payload = new_payload(
+            issuer=issuer,
+            licensee=licensee,
+            profile=str(chosen),
+            days=days,
+            fingerprint=document.fingerprint,
+            now=moment,
+        )
+        write_license(plan.license, payload, license_key, license_key_id)
+        write_secrets_file(plan.secrets, passphrase, entries)
+    except BaseException:
+        # a half-provisioned checkout (a license without its keys) is worse than none: undo what was written
+        for path in plan.targets():
+            path.unlink(missing_ok=True)
+        raise
     notes.append(
         "the fingerprint was computed from the factors preflight records (hostname, platform), not from "
         "bot_core's own probe: bot_core's fingerprint tool computes another value on this machine, so have "

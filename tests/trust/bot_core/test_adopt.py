@@ -78,3 +78,19 @@ def test_unset_key_paths_get_defaults_and_a_note(tmp_path: Path, env) -> None:
     assert any(
         "license.license_keys_path is not set, so bot_core verifies no license" in n for n in result.notes
     )
+
+
+def test_a_failed_adoption_leaves_no_file_behind(
+    tmp_path: Path, env, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import preflight.trust.bot_core.secrets_file as secrets_file
+
+    def refuse(*_: object, **__: object) -> None:
+        raise OSError("disk full")
+
+    monkeypatch.setattr(secrets_file, "write_secrets_file", refuse)
+    root = write_root(tmp_path / "checkout")
+    with pytest.raises(OSError, match="disk full"):
+        provision(root, env)
+    assert [p for p in root.rglob("*") if p.is_file() and "config/" not in str(p.relative_to(root))] == []
+    assert not (root / "config/oem_license_keys.json").exists()
