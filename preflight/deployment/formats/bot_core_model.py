@@ -197,12 +197,15 @@ def _core(view: View) -> CoreConfig:
         environments=environments,
         permission_profiles=profiles,
         profiles={},  # see the module docstring: the session declines bot_core strategies
+        # bot_core has no secrets key in its config: the store is chosen by platform (keyring, or the
+        # headless $DUDZIAN_HOME/secrets.age). The trust kinds read it in bot_core's own format; the
+        # passphrase sources here are preflight's own.
         secrets=SecretsSettings(
             backend="file",
-            path="secrets.age",  # bot_core's headless store lives in $DUDZIAN_HOME, outside the root
-            passphrase_env="DUDZIAN_SECRETS_PASSPHRASE",
+            path="secrets.age",
+            passphrase_env="PREFLIGHT_SECRETS_PASSPHRASE",
             passphrase_file=None,
-            env_prefix="DUDZIAN_SECRET_",
+            env_prefix="PREFLIGHT_SECRET_",
         ),
         trusted_issuers=(),  # bot_core signs licenses with HMAC keys from a keys file, not issuer keys
     )
