@@ -127,3 +127,29 @@ def test_a_vars_file_and_var_flags_through_the_cli(
     assert code == 2 and "NAME=VALUE" in out
     code, out = _cli(monkeypatch, capsys, *base, "--deployment-format", "yaml")
     assert code == 2 and "choose one of preflight, bot_core" in out
+
+
+def test_the_json_report_and_the_signoff_name_the_format_and_the_variables(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    import json
+
+    from preflight.schemas import load_schema, validator_for
+
+    root = _deploy(tmp_path, renamed=True)
+    names = [arg for name, value in OWN_NAMES.items() for arg in ("--var", f"{name}={value}")]
+    base = ("bybit_desktop_paper", "--root", str(root), "--offline", "--no-paper", *names)
+    report_path = tmp_path / "report.json"
+    code, out = _cli(
+        monkeypatch, capsys, "run", *base, "--only", "runtime.", "--format", "json", "-o", str(report_path)
+    )
+    assert code == 0, out
+    document = json.loads(report_path.read_text(encoding="utf-8"))
+    validator_for(load_schema("report")).validate(document)
+    assert document["deployment_format"] == "format preflight (no core.path in config/runtime.yaml)"
+    assert document["variables"]["paper_profile"] == "desk_a_profile"
+    signoff = tmp_path / "signoff.md"
+    code, out = _cli(monkeypatch, capsys, "signoff", *base, "--operator", "desk lead", "-o", str(signoff))
+    text = signoff.read_text(encoding="utf-8")
+    assert "Deployment format preflight (no core.path in config/runtime.yaml)" in text
+    assert "environment=desk_a_paper" in text and "desk_a_profile" in text

@@ -19,7 +19,7 @@ from preflight.deployment.formats.bot_core_facts import (
     family,
     universe_symbols,
 )
-from preflight.deployment.formats.bot_core_view import Blocked, View
+from preflight.deployment.formats.bot_core_view import Blocked, View, strategy_sections_of
 from preflight.deployment.model import (
     CoreConfig,
     Deployment,
@@ -36,6 +36,7 @@ from preflight.deployment.model import (
     RuntimeConfig,
     SecretsSettings,
     SessionConfig,
+    StrategyProfile,
     Thresholds,
     TradingProfile,
 )
@@ -196,16 +197,32 @@ def _core(view: View) -> CoreConfig:
     return CoreConfig(
         environments=environments,
         permission_profiles=profiles,
-        profiles={},  # see the module docstring: the session declines bot_core strategies
+        # bot_core's strategy engines are not the session's kinds: each defined name, without strategies
+        profiles={
+            str(name): StrategyProfile(name=str(name), strategies=())
+            for section in strategy_sections_of_safe(view)
+            for name in section
+        },
+        # bot_core has no secrets key in its config: the store is chosen by platform (keyring, or the
+        # headless $DUDZIAN_HOME/secrets.age). The trust kinds read it in bot_core's own format; the
+        # passphrase sources here are preflight's own.
         secrets=SecretsSettings(
             backend="file",
-            path="secrets.age",  # bot_core's headless store lives in $DUDZIAN_HOME, outside the root
-            passphrase_env="DUDZIAN_SECRETS_PASSPHRASE",
+            path="secrets.age",
+            passphrase_env="PREFLIGHT_SECRETS_PASSPHRASE",
             passphrase_file=None,
-            env_prefix="DUDZIAN_SECRET_",
+            env_prefix="PREFLIGHT_SECRET_",
         ),
         trusted_issuers=(),  # bot_core signs licenses with HMAC keys from a keys file, not issuer keys
     )
+
+
+def strategy_sections_of_safe(view: View) -> list[Mapping[str, Any]]:
+    """Return the readable strategy sections of the core file (a broken one is left out)."""
+    try:
+        return list(strategy_sections_of(view).values())
+    except Blocked:
+        return []
 
 
 def _permission_profile(name: str, raw: Raw) -> PermissionProfile:
