@@ -37,8 +37,8 @@ def test_the_sample_is_go_with_exceptions_naming_the_simulated_key_checks_in_eve
     out = tmp_path / "out"
     formats = {"json": "r.json", "junit": "r.xml", "markdown": "r.md", "terminal": "r.txt"}
     args = [arg for fmt, name in formats.items() for arg in ("--format", fmt, "-o", str(out / name))]
-    code, stdout, _ = _run(cli, deployment, *args)
-    assert code == 0  # GO WITH EXCEPTIONS passes the default gate; --fail-on exceptions stops it
+    code, stdout, stderr = _run(cli, deployment, *args)
+    assert code == 0, stdout + stderr  # GO WITH EXCEPTIONS passes the default gate
     document = json.loads((out / "r.json").read_text(encoding="utf-8"))
     assert document["verdict"] == "GO WITH EXCEPTIONS"
     simulated = {e["check"] for e in document["exceptions"] if e["kind"] == "simulated"}
@@ -60,6 +60,17 @@ def test_the_sample_is_go_with_exceptions_naming_the_simulated_key_checks_in_eve
         assert text.splitlines()[0].startswith("GO WITH EXCEPTIONS (")
         assert text.rstrip().splitlines()[-1].startswith("GO WITH EXCEPTIONS (")
     assert markdown.startswith("## ⚠️ preflight: GO WITH EXCEPTIONS (")
+    # The sign-off of the same run: the same verdict word and the same exception lines.
+    signed = cli(
+        "signoff", "bybit_desktop_paper", "--operator", "tester", "--from-report", str(out / "r.json"),
+        "-o", str(out / "signoff.md"),
+    )  # fmt: skip
+    assert signed.code == 0, signed.err
+    signoff = (out / "signoff.md").read_text(encoding="utf-8")
+    assert "## Verdict: GO WITH EXCEPTIONS" in signoff
+    assert "**Verdict: GO WITH EXCEPTIONS: 7 simulated, 3 skipped**" in signoff
+    assert all(line in signoff for line in lines)
+    assert "— **simulated**" in signoff  # the api_keys item is not ticked: its probes were simulated
 
 
 def test_offline_names_the_skipped_key_checks_and_fail_on_warn_does_not_make_it_go(
