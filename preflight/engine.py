@@ -124,6 +124,7 @@ def run_checks(
         artefacts=dict(ctx.artefacts),
         inputs=_digests(ctx),
         paper_metrics=ctx.paper_metrics,
+        paper_source=ctx.paper_source,
         notes=notes,
     )
 

@@ -54,6 +54,9 @@ class RunRequest:
     paper_ticks: int | None = None
     paper_seed: int = 7
     paper_faults: str | None = None
+    evidence: Path | None = None  # the bot's own paper run (preflight.evidence)
+    metrics_url: str | None = field(default=None, repr=False)
+    metrics_file: Path | None = None
     env: Mapping[str, str] = field(default_factory=lambda: dict(os.environ))
 
 
@@ -87,6 +90,9 @@ def _options(request: RunRequest, progress: bool) -> RunOptions:
         paper_ticks=request.paper_ticks,
         paper_seed=request.paper_seed,
         paper_faults=request.paper_faults,
+        evidence=request.evidence,
+        metrics_url=request.metrics_url,
+        metrics_file=request.metrics_file,
         env=dict(request.env),
     )
 

@@ -39,6 +39,15 @@ def run(
     faults: str | None = typer.Option(
         None, "--faults", help="Simulator faults, e.g. rate_limit=0.05,timeout=0.01."
     ),
+    evidence: Path | None = typer.Option(
+        None, "--evidence", help="Judge the bot's own paper run: a run_local_bot report or its folder."
+    ),
+    metrics_url: str | None = typer.Option(
+        None, "--metrics-url", help="The bot's Prometheus /metrics URL, scraped once (bounded timeout)."
+    ),
+    metrics_file: Path | None = typer.Option(
+        None, "--metrics-file", help="A Prometheus text exposition (.prom) the bot wrote."
+    ),
 ) -> None:
     """Run the runbook's checks for ENTRYPOINT and answer GO (0) or NO-GO (1)."""
     from preflight.cli.execution import RunRequest, execute
@@ -62,6 +71,9 @@ def run(
         paper_ticks=ticks,
         paper_seed=seed,
         paper_faults=faults,
+        evidence=evidence.resolve() if evidence is not None else None,
+        metrics_url=metrics_url,
+        metrics_file=metrics_file.resolve() if metrics_file is not None else None,
     )
     # sys.exit, not typer.Exit: with standalone_mode=False Typer returns an Exit's code instead of raising it.
     sys.exit(execute(request))

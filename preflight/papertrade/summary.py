@@ -244,18 +244,27 @@ def build_from_index(
     monitored: Sequence[MonitoredEntrypoint], index: SeriesIndex, run_errors: Sequence[str] = ()
 ) -> PaperExchangeMetrics:
     """Build the metrics report from already-read series (see :func:`build_paper_exchange_metrics`)."""
+    refuse_summary_name(monitored)
+    return assemble(tuple(evaluate_entrypoint(entry, index) for entry in monitored), run_errors)
+
+
+def refuse_summary_name(monitored: Sequence[MonitoredEntrypoint]) -> None:
+    """Refuse an entrypoint called ``summary``: it would collide with the summary block."""
     for entry in monitored:
         if entry.name == "summary":
             raise ConfigError(
                 "an entrypoint may not be called 'summary' (it collides with the metrics summary); rename it"
             )
-    blocks = tuple(evaluate_entrypoint(entry, index) for entry in monitored)
+
+
+def assemble(blocks: Sequence[EntrypointMetrics], run_errors: Sequence[str] = ()) -> PaperExchangeMetrics:
+    """Add the summary, one warning per breach and one error per invalid threshold to the blocks."""
     warnings = tuple(_warning(block, breach) for block in blocks for breach in block.breaches)
     errors = (
         *run_errors,
         *(_invalid_error(block, key) for block in blocks for key in block.invalid_thresholds),
     )
-    return PaperExchangeMetrics(blocks, summarise(blocks), warnings, tuple(errors))
+    return PaperExchangeMetrics(tuple(blocks), summarise(blocks), warnings, tuple(errors))
 
 
 def build_paper_exchange_metrics(

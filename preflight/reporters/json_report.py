@@ -17,6 +17,7 @@ from preflight.results import (
     FailOn,
     InputDigest,
     ItemInfo,
+    PaperSource,
     RunReport,
     SectionInfo,
     Severity,
@@ -116,6 +117,15 @@ def to_document(report: RunReport, baseline: BaselineDiff | None = None) -> dict
         "paper_metrics": None if report.paper_metrics is None else dict(report.paper_metrics),
         "notes": list(report.notes),
     }
+    if report.paper_source is not None:  # absent, not null, when no paper evidence: older readers agree
+        source = report.paper_source
+        document["paper_source"] = {
+            "origin": source.origin,
+            "description": source.description,
+            "files": [{"path": f.path, "sha256": f.sha256} for f in source.files],
+            "session": source.session,
+            "chosen": source.chosen,
+        }
     if baseline is not None:
         document["baseline"] = _baseline(baseline)
     return document
@@ -214,7 +224,16 @@ def _parse_document(document: Mapping[str, Any]) -> RunReport:
         inputs=tuple(InputDigest(d["path"], d["sha256"]) for d in document["inputs"]),
         paper_metrics=document["paper_metrics"],
         notes=tuple(document["notes"]),
+        paper_source=_parse_source(document.get("paper_source")),
     )
+
+
+def _parse_source(raw: Any) -> PaperSource | None:
+    """Read ``paper_source`` back (validated by the schema already)."""
+    if raw is None:
+        return None
+    files = tuple(InputDigest(f["path"], f["sha256"]) for f in raw["files"])
+    return PaperSource(raw["origin"], raw["description"], files, raw["session"], raw["chosen"])
 
 
 def parse_report(text: str, source: str = "<report>") -> RunReport:
