@@ -53,6 +53,8 @@ def run(
     from preflight.cli.execution import RunRequest, execute
     from preflight.cli.outputs import pair_outputs
 
+    check_evidence_flags(evidence, metrics_file, metrics_url)
+
     request = RunRequest(
         entrypoint=entrypoint,
         root=root.resolve(),  # the report (and a sign-off --from-report) must not depend on the cwd
@@ -77,6 +79,20 @@ def run(
     )
     # sys.exit, not typer.Exit: with standalone_mode=False Typer returns an Exit's code instead of raising it.
     sys.exit(execute(request))
+
+
+def check_evidence_flags(evidence: Path | None, metrics_file: Path | None, metrics_url: str | None) -> None:
+    """Refuse evidence flags that cannot work (exit 2) before any check runs."""
+    if metrics_file is not None and metrics_url is not None:
+        raise UsageError("give one of --metrics-file and --metrics-url, not both")
+    if evidence is not None and not evidence.exists():
+        raise UsageError(
+            f"--evidence {evidence}: no such file or folder; pass a run_local_bot report or its folder"
+        )
+    if metrics_file is not None and not metrics_file.is_file():
+        raise UsageError(f"--metrics-file {metrics_file}: no such file; pass a .prom file the bot wrote")
+    if metrics_url is not None and not metrics_url.startswith(("http://", "https://")):
+        raise UsageError("--metrics-url: give an http:// or https:// URL of the bot's /metrics")
 
 
 def parse_fail_on(value: str) -> FailOn:

@@ -288,3 +288,32 @@ def test_run_cli_names_the_evidence_in_every_output(
     from preflight.reporters.json_report import parse_report
 
     assert parse_report(out_json.read_text(encoding="utf-8")).paper_source is not None
+
+
+@pytest.mark.parametrize(
+    ("flags", "message"),
+    [
+        (("--metrics-file", "x.prom", "--metrics-url", "http://127.0.0.1:1/metrics"), "not both"),
+        (("--evidence", "no/such/folder"), "--evidence no/such/folder: no such file or folder"),
+        (("--metrics-file", "no.prom"), "--metrics-file no.prom: no such file"),
+        (("--metrics-url", "ftp://127.0.0.1/metrics"), "give an http:// or https:// URL"),
+    ],
+)
+def test_unusable_evidence_flags_exit_2_before_any_check(
+    root: Path,
+    flags: tuple[str, ...],
+    message: str,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    import sys
+
+    from preflight.cli.app import main
+
+    monkeypatch.chdir(root)
+    monkeypatch.setattr(sys, "argv", ["preflight", "run", EP, "--root", str(root), *flags])
+    with pytest.raises(SystemExit) as done:
+        main()
+    captured = capsys.readouterr()
+    assert done.value.code == 2 and message in captured.err, captured
+    assert not (root / "reports" / "paper").exists()  # nothing ran
