@@ -42,6 +42,20 @@ def test_session_report_round_trips_byte_for_byte(session_file: Path) -> None:
     assert block is not None and block.breaches[0].threshold == "rate_limit_max"
 
 
+def test_the_sessions_own_prom_read_as_bot_evidence_gives_the_same_metrics(session_file: Path) -> None:
+    """One set of rules: the evidence collector on the session's .prom reproduces the session's metrics."""
+    from preflight.evidence.collector import bot_monitored, from_series
+    from preflight.evidence.prometheus import read_metrics_file
+    from preflight.papertrade.monitoring import monitored_entrypoints
+
+    root = session_file.parents[2]
+    paper = PaperReport.from_json(json.loads(session_file.read_text(encoding="utf-8")))
+    monitored = bot_monitored(monitored_entrypoints(load_deployment(root)))
+    collected = from_series(monitored, read_metrics_file(root / "var" / "metrics" / f"{EP}.prom").index)
+    assert collected.metrics.to_json() == paper.metrics.to_json()
+    assert collected.notes == ()
+
+
 def test_a_malformed_metrics_block_names_the_field(session_file: Path) -> None:
     document = json.loads(session_file.read_text(encoding="utf-8"))
     del document["paper_exchange_metrics"]["summary"]["metric_coverage_score"]
