@@ -53,7 +53,7 @@ def run(
     from preflight.cli.execution import RunRequest, execute
     from preflight.cli.outputs import pair_outputs
 
-    check_evidence_flags(evidence, metrics_file, metrics_url)
+    check_evidence_flags(evidence, metrics_file, metrics_url, offline=offline)
 
     request = RunRequest(
         entrypoint=entrypoint,
@@ -81,8 +81,12 @@ def run(
     sys.exit(execute(request))
 
 
-def check_evidence_flags(evidence: Path | None, metrics_file: Path | None, metrics_url: str | None) -> None:
+def check_evidence_flags(
+    evidence: Path | None, metrics_file: Path | None, metrics_url: str | None, *, offline: bool = False
+) -> None:
     """Refuse evidence flags that cannot work (exit 2) before any check runs."""
+    if offline and metrics_url is not None:
+        raise UsageError("--offline means no network: save the bot's /metrics, pass --metrics-file instead")
     if metrics_file is not None and metrics_url is not None:
         raise UsageError("give one of --metrics-file and --metrics-url, not both")
     if evidence is not None and not evidence.exists():

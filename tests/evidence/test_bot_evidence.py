@@ -297,6 +297,7 @@ def test_run_cli_names_the_evidence_in_every_output(
         (("--evidence", "no/such/folder"), "--evidence no/such/folder: no such file or folder"),
         (("--metrics-file", "no.prom"), "--metrics-file no.prom: no such file"),
         (("--metrics-url", "ftp://127.0.0.1/metrics"), "give an http:// or https:// URL"),
+        (("--offline", "--metrics-url", "http://127.0.0.1:1/metrics"), "pass --metrics-file instead"),
     ],
 )
 def test_unusable_evidence_flags_exit_2_before_any_check(
