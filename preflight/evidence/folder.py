@@ -98,8 +98,13 @@ def locate(recorded: str | None, bases: Sequence[Path], search_in: Path) -> Path
     for base in bases:
         if not path.is_absolute() and (base / path).is_file():
             return base / path
-    found = _files(search_in, path.name)  # copied elsewhere: the same file name in the evidence folder
-    return found[0] if found else None
+    # copied elsewhere: the same file name in the evidence folder, in a folder of the same name (bot_core
+    # writes two events.log, guardrails/ and retraining/); any folder only for a stamped, unique name
+    found = _files(search_in, path.name)
+    same_folder = [p for p in found if p.parent.name == path.parent.name]
+    if same_folder:
+        return same_folder[0]
+    return found[0] if found and stamp_of(path) is not None else None
 
 
 def nearest_stamped(search_in: Path, pattern: str, moment: datetime | None) -> Path | None:

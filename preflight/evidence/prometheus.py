@@ -5,6 +5,7 @@ Parsed with prometheus_client's own parsers, never by hand; the scrape is one bo
 
 from __future__ import annotations
 
+import time
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -80,6 +81,8 @@ def scrape(raw_url: str, timeout_s: float = SCRAPE_TIMEOUT_S) -> Exposition:
         raise UsageError("--metrics-url: not a valid URL; give the bot's /metrics address") from None
     headers = {"Accept": "text/plain;version=0.0.4, application/openmetrics-text;q=0.5"}
     body = bytearray()
+    # httpx's timeout bounds each read; a server dripping bytes is bounded by this deadline instead
+    deadline = time.monotonic() + timeout_s
     try:
         with (
             httpx.Client(timeout=timeout_s, follow_redirects=False) as client,
@@ -94,6 +97,8 @@ def scrape(raw_url: str, timeout_s: float = SCRAPE_TIMEOUT_S) -> Exposition:
                 body.extend(chunk)
                 if len(body) > MAX_SCRAPE_BYTES:
                     raise InputError(f"{url}: more than {MAX_SCRAPE_BYTES} bytes; not a bot's /metrics")
+                if time.monotonic() > deadline:
+                    raise httpx.ReadTimeout("scrape deadline")
     except httpx.TimeoutException:
         raise InputError(f"{url}: no answer within {timeout_s:g} s; is the bot's exporter running?") from None
     except httpx.HTTPError as error:

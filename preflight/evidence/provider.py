@@ -85,16 +85,18 @@ def _exports(report: BotReport, folder: Path | None) -> tuple[Path | None, Path 
 def _events_log(
     report: BotReport, folder: Path | None, configured: str | None
 ) -> tuple[Path | None, tuple[str, ...]]:
-    directory = report.log_directory or configured
-    if not directory:
-        return None, ()
+    """Find ``events.log``: the report's log_directory, else the deployment's, below the bot's root."""
     bases = search_bases(report.file.path, folder)
-    candidates = (
-        [Path(directory) / "events.log"]
-        if Path(directory).is_absolute()
-        else [base / directory / "events.log" for base in bases]
-    )
+    candidates: list[Path] = []
+    for directory in dict.fromkeys(d for d in (report.log_directory, configured) if d):
+        if Path(directory).is_absolute():
+            candidates.append(Path(directory) / "events.log")
+        else:
+            candidates += [base / directory / "events.log" for base in bases]
     found = next((path for path in candidates if path.is_file()), None)
+    if found is None and report.log_directory and folder is not None:
+        # a copied folder: the recorded folder's last part (e.g. guardrails) below the evidence folder
+        found = locate(str(Path(Path(report.log_directory).name) / "events.log"), (), folder)
     return found, tuple(str(path) for path in candidates)
 
 

@@ -318,3 +318,78 @@ def test_unusable_evidence_flags_exit_2_before_any_check(
     captured = capsys.readouterr()
     assert done.value.code == 2 and message in captured.err, captured
     assert not (root / "reports" / "paper").exists()  # nothing ran
+
+
+def test_a_copied_folder_and_relative_paths_still_pair_the_exports(
+    root: Path, bot: Any, tmp_path: Path
+) -> None:
+    import shutil
+
+    run, path = clean_run(bot, "rich")
+    run.events_log("2026-11-30T09:00:10+0000 WARNING RATE_LIMIT queue=bybit_spot waited=0.62s streak=2")
+    copied = tmp_path / "copied"
+    shutil.copytree(run.folder, copied)  # the report's absolute paths now point at the original folder
+    shutil.rmtree(run.folder)
+    report = judge(root, evidence=copied)
+    assert result(report, "report.export_agrees_with_report")[0] is Status.PASS
+    status, message = result(report, "guardrails.no_throttle")
+    assert status is Status.FAIL and str(copied) in message  # found by name in the copied folder
+    # bad092ec writes paths relative to the bot's working directory: resolved from the report's root
+    document = json.loads((copied / path.relative_to(run.folder)).read_text(encoding="utf-8"))
+    document["report_markdown"] = "reports/e2e/" + Path(document["report_markdown"]).name
+    document["guardrails"]["log_directory"] = "logs/guardrails"
+    relative = copied / "logs" / "e2e" / "run_local_bot_paper_20261130T090138.json"
+    relative.write_text(json.dumps(document), encoding="utf-8")
+    report = judge(root, evidence=relative)
+    assert result(report, "report.export_agrees_with_report")[0] is Status.PASS
+    assert result(report, "guardrails.no_throttle")[0] is Status.FAIL
+
+
+def test_a_dripping_metrics_endpoint_is_bounded(root: Path) -> None:
+    import socket
+    import threading
+
+    from preflight.errors import InputError
+    from preflight.evidence.prometheus import scrape
+
+    listener = socket.socket()
+    listener.bind(("127.0.0.1", 0))
+    listener.listen(1)
+    stop = threading.Event()
+
+    def drip() -> None:
+        conn, _ = listener.accept()
+        conn.recv(4096)
+        conn.sendall(b"HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\n\r\n")
+        while not stop.wait(0.05):  # a byte at a time, never finishing
+            try:
+                conn.sendall(b"#")
+            except OSError:
+                break
+        conn.close()
+
+    thread = threading.Thread(target=drip, daemon=True)
+    thread.start()
+    try:
+        with pytest.raises(InputError, match=r"no answer within 0\.5 s"):
+            scrape(f"http://127.0.0.1:{listener.getsockname()[1]}/metrics", timeout_s=0.5)
+    finally:
+        stop.set()
+        thread.join(timeout=120)
+        listener.close()
+
+
+def test_retraining_events_log_is_never_taken_for_the_guardrail_log(
+    root: Path, bot: Any, tmp_path: Path
+) -> None:
+    import shutil
+
+    run, _ = clean_run(bot, "rich")
+    (run.folder / "logs" / "guardrails" / "events.log").unlink()
+    retraining = run.folder / "logs" / "retraining" / "events.log"
+    retraining.parent.mkdir(parents=True)
+    retraining.write_text("2026-11-30T09:00:10+0000 WARNING RETRAIN model=x\n", encoding="utf-8")
+    copied = tmp_path / "copied"
+    shutil.copytree(run.folder, copied)
+    status, message = result(judge(root, evidence=copied), "guardrails.no_throttle")
+    assert status is Status.FAIL and "no events.log" in message
