@@ -206,6 +206,9 @@ def bot_evidence(ctx: RunContext) -> BotEvidence:
         ):
             if file is not None:
                 ctx.record_artefact(name, file.path)
+                ctx.record_input(file.path)  # the verdict rests on it: digested into the sign-off
+        if evidence.exposition is not None and evidence.exposition.file is not None:
+            ctx.record_input(evidence.exposition.file.path)
         return evidence
 
     return ctx.memo(MEMO_KEY, load)

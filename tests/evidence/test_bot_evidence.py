@@ -65,6 +65,8 @@ def test_rich_clean_run_passes_every_expectation_the_shape_can_satisfy(root: Pat
     assert source.files[0].sha256 == hashlib.sha256(path.read_bytes()).hexdigest()
     assert "2026-11-30T09:00:00+00:00" in source.session
     assert "newest of 1 paper-mode report(s)" in source.chosen
+    digests = {d.path: d.sha256 for d in report.inputs}  # the sign-off's input digests include the evidence
+    assert digests[str(path)] == source.files[0].sha256 and str(run.prom()) in digests
 
 
 def test_rich_report_alone_judges_metrics_and_says_smoke_needs_series(root: Path, bot: Any) -> None:
