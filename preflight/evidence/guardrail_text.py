@@ -53,10 +53,18 @@ def parse_line(number: int, line: str, shown: str) -> LogLine:
     return LogLine(number, line.rstrip(), level, tokens[0] if tokens else "", fields)  # type: ignore[arg-type]
 
 
+def _starts_record(line: str) -> bool:
+    parts = line.split(" ", 2)
+    return len(parts) == 3 and parts[1] in LEVELS
+
+
 def read_events(file: EvidenceFile, shown: str) -> tuple[LogLine, ...]:
-    """Return every non-blank line of ``events.log``."""
-    return tuple(
-        parse_line(number, line, shown)
-        for number, line in enumerate(file.text.splitlines(), start=1)
-        if line.strip()
-    )
+    """Return every record of ``events.log``; a line that starts none (a logged traceback) continues one."""
+    records: list[LogLine] = []
+    for number, line in enumerate(file.text.splitlines(), start=1):
+        if not line.strip():
+            continue
+        if records and not _starts_record(line):
+            continue  # part of the previous record's message: it names no new event
+        records.append(parse_line(number, line, shown))
+    return tuple(records)

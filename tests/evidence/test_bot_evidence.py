@@ -395,3 +395,19 @@ def test_retraining_events_log_is_never_taken_for_the_guardrail_log(
     shutil.copytree(run.folder, copied)
     status, message = result(judge(root, evidence=copied), "guardrails.no_throttle")
     assert status is Status.FAIL and "no events.log" in message
+
+
+def test_events_log_continuation_lines_belong_to_their_record_and_garbage_is_located(
+    root: Path, bot: Any
+) -> None:
+    run, path = clean_run(bot, "rich")
+    run.events_log(
+        "2026-11-30T09:00:10+0000 WARNING COMPLIANCE check=kyc detail=multi",
+        "  line two of the same message",
+        "2026-11-30T09:00:11+0000 ERROR TIMEOUT queue=bybit_spot duration=5.000s exception=Timeout streak=1",
+    )
+    status, message = result(judge(root, evidence=path), "guardrails.no_timeout")
+    assert status is Status.FAIL and "events.log:3" in message
+    run.events_log("not a log line at all")
+    status, message = result(judge(root, evidence=path), "guardrails.no_timeout")
+    assert status is Status.ERROR and "events.log:1: not a bot_core guardrail line" in message
