@@ -55,22 +55,23 @@ class Collected:
 
 
 def _label_notes(entry: MonitoredEntrypoint, index: SeriesIndex, seen: Observation) -> list[str]:
-    notes = []
+    """Say, once per entrypoint, which missing metrics do have series under another ``exchange`` label."""
+    elsewhere: dict[str, list[str]] = {}
     for role in Role:
         if seen.value(role) is not None:
             continue
         name = entry.metric_name(role)
-        others = sorted(
+        for label in sorted(
             {s.labels.get("exchange", "") for s in index.by_name.get(name, ())} - {entry.exchange}
-        )
-        if others:
-            shown = ", ".join(f'exchange="{o}"' for o in others)
-            notes.append(
-                f'{entry.name}: {name} has series for {shown} but none for exchange="{entry.exchange}", '
-                f"the family bot_core's collector reads for environment {entry.environment}; counted as "
-                f'missing. Label the bot\'s series with exchange="{entry.exchange}"'
-            )
-    return notes
+        ):
+            elsewhere.setdefault(label, []).append(name)
+    return [
+        f"{entry.name}: {', '.join(names)} {'has' if len(names) == 1 else 'have'} series for "
+        f'exchange="{label}" but none for exchange="{entry.exchange}", the family bot_core\'s collector '
+        f"reads for environment {entry.environment}: counted as missing; label the bot's series "
+        f'exchange="{entry.exchange}"'
+        for label, names in elsewhere.items()
+    ]
 
 
 def _for_entrypoint(name: str) -> Callable[[Series], bool]:
