@@ -17,6 +17,8 @@ from pathlib import Path
 import pytest
 from prometheus_client import CollectorRegistry, Counter, Gauge
 
+from preflight.results import RunReport, Status
+
 EP = "bybit_desktop_paper"
 ENV = "bybit_paper"
 RATE = "bot_exchange_rate_limited_total"
@@ -208,6 +210,54 @@ class BotRun:
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_bytes(generate_latest(self.registry.registry))
         return path
+
+
+EVIDENCE_GROUPS = ("paper.", "guardrails.", "report.", "smoke.")
+
+
+@pytest.fixture
+def judge() -> Callable[..., RunReport]:
+    """Return ``judge(root, **evidence)``: run the paper./guardrails./report./smoke. checks on evidence."""
+    from preflight.catalog import load_runbook
+    from preflight.context import RunOptions
+    from preflight.engine import Selection, run_checks
+
+    def run(root: Path, **evidence: object) -> RunReport:
+        options = RunOptions(root=root, entrypoint=EP, **evidence)  # type: ignore[arg-type]
+        return run_checks(load_runbook(), options, selection=Selection(only=EVIDENCE_GROUPS))
+
+    return run
+
+
+@pytest.fixture
+def statuses() -> Callable[[RunReport], dict[str, Status]]:
+    """Return ``statuses(report)``: each check's status by id."""
+    return lambda report: {r.check_id: r.status for r in report.results}
+
+
+@pytest.fixture
+def result() -> Callable[[RunReport, str], tuple[Status, str]]:
+    """Return ``result(report, check_id)``: its status and its message with every evidence line."""
+
+    def find(report: RunReport, check_id: str) -> tuple[Status, str]:
+        found = next(r for r in report.results if r.check_id == check_id)
+        return found.status, found.message + " | " + " | ".join(str(e) for e in found.evidence)
+
+    return find
+
+
+@pytest.fixture
+def clean_run() -> Callable[[Callable[[], BotRun], str], tuple[BotRun, Path]]:
+    """Return ``clean_run(bot, shape)``: a run whose guardrails ran and whose series are all at zero."""
+
+    def make(bot: Callable[[], BotRun], shape: str) -> tuple[BotRun, Path]:
+        run = bot()
+        run.registry.run()
+        path = run.report(shape)
+        run.events_log()
+        return run, path
+
+    return make
 
 
 @pytest.fixture(scope="session")
