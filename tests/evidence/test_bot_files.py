@@ -112,6 +112,7 @@ def test_run_cli_names_the_evidence_in_every_output(
     from preflight.reporters.json_report import parse_report
 
     assert parse_report(out_json.read_text(encoding="utf-8")).paper_source is not None
+    assert not (root / "reports" / "paper").exists()  # the embedded session never ran
 
 
 @pytest.mark.parametrize(
