@@ -213,3 +213,15 @@ def test_a_dripping_metrics_endpoint_is_bounded(root: Path) -> None:
         stop.set()
         thread.join(timeout=120)
         listener.close()
+
+
+def test_series_make_every_expectation_expressible_for_a_flat_report(
+    root: Path, bot: Any, clean_run: Any, judge: Any, statuses: Any
+) -> None:
+    run, path = clean_run(bot, "flat")
+    report = judge(root, evidence=path, metrics_file=run.prom())
+    found = statuses(report)
+    assert all(found[c] is Status.PASS for c in found if c.startswith("paper.")), found
+    assert report.paper_source is not None
+    assert "HEAD's flat per-entrypoint block" in report.paper_source.description
+    assert "Prometheus series" in report.paper_source.description
