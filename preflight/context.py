@@ -12,7 +12,10 @@ import threading
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TypeVar, cast
+from typing import TYPE_CHECKING, TypeVar, cast
+
+if TYPE_CHECKING:
+    from preflight.results import PaperSource
 
 T = TypeVar("T")
 
@@ -33,11 +36,20 @@ class RunOptions:
     paper_faults: str | None = None
     deployment_format: str | None = None  # None = detect from the files (preflight.deployment.formats)
     variables: Mapping[str, str] = field(default_factory=dict)  # --var/--vars: runbook variable overrides
+    # The bot's own paper run to judge instead of the embedded session (preflight.evidence).
+    evidence: Path | None = None
+    metrics_url: str | None = field(default=None, repr=False)  # may carry a token: never in a repr
+    metrics_file: Path | None = None
     # Environment variables visible to the run; may hold a passphrase, so never shown in a repr.
     env: Mapping[str, str] = field(default_factory=dict, repr=False)
     # Where long work inside one check (the paper session) reports (label, done, total), so the CLI's
     # progress display keeps moving while that check runs; None: the work shows its own bar if asked.
     on_progress: Callable[[str, int, int], None] | None = field(default=None, repr=False, compare=False)
+
+    @property
+    def bot_evidence(self) -> bool:
+        """Say whether the paper checks judge the bot's own run rather than the embedded session."""
+        return bool(self.evidence or self.metrics_url or self.metrics_file)
 
 
 class _Failure:
@@ -65,6 +77,7 @@ class RunContext:
         # reported it: later checks meeting the same cause point to it instead of repeating it.
         self.current_check: str | None = None
         self._cause_owners: dict[str, str] = {}
+        self.paper_source: PaperSource | None = None  # set with paper_metrics: which evidence it is
 
     @property
     def root(self) -> Path:

@@ -134,6 +134,7 @@ def run_checks(
         artefacts=dict(ctx.artefacts),
         inputs=_digests(ctx),
         paper_metrics=ctx.paper_metrics,
+        paper_source=ctx.paper_source,
         notes=notes,
         deployment_format=_format_reason(ctx),
         variables={name: ctx.variables[name] for name in runbook.variables if name in ctx.variables},

@@ -209,6 +209,24 @@ class InputDigest:
 
 
 @dataclass(frozen=True)
+class PaperSource:
+    """Where the paper evidence of a run came from: the bot's own run or the embedded session."""
+
+    origin: str  # "bot" | "embedded"
+    description: str  # what was read, e.g. "run_local_bot report (bad092ec's rich block with summary)"
+    files: tuple[InputDigest, ...]  # every file or URL read, with its SHA-256 digest
+    session: str  # the session's time, as the evidence states it
+    chosen: str = ""  # why this session (the newest of a folder's reports of the entrypoint, ...)
+
+    def headline(self) -> str:
+        """Return the one line reports put in their header."""
+        who = "the bot's own paper run" if self.origin == "bot" else "the embedded paper session"
+        files = "; ".join(f"{f.path} (sha256 {f.sha256[:16]})" for f in self.files) or "no file"
+        chosen = f"; {self.chosen}" if self.chosen else ""
+        return f"Paper evidence: {who} — {self.description}: {files}; session {self.session}{chosen}"
+
+
+@dataclass(frozen=True)
 class RunReport:
     """Everything one run found: the reporters' and the sign-off's single input."""
 
@@ -239,6 +257,8 @@ class RunReport:
     def exceptions(self) -> tuple[RunException, ...]:
         """Return what this run did not prove against the real thing (empty for a plain GO)."""
         return exceptions_for(self.results, self.fail_on, self.not_selected)
+
+    paper_source: PaperSource | None = None  # where paper_metrics came from (None: no paper evidence)
 
     def counts(self) -> dict[Status, int]:
         """Count results per status (every status present, zero when none)."""

@@ -351,17 +351,10 @@ class _Builder:
             if value in container:
                 if self.duplicates is None:
                     raise Fallback  # duplicate key: the round-trip loader names both lines
-                first = frame.positions._items[value]
+                first = frame.positions.key(value)
                 # the later copy overwrites in place (dict order kept), as PyYAML's constructor does
                 self._repeated.append(
-                    (
-                        frame.path,
-                        value,
-                        (first[0], first[1]),
-                        (mark.line, mark.column),
-                        container[value],
-                        container,
-                    )
+                    (frame.path, value, first, (mark.line, mark.column), container[value], container)
                 )
             frame.key, frame.key_mark = value, mark
             return

@@ -61,6 +61,9 @@ class RunRequest:
     variables: Mapping[str, str] = field(default_factory=dict)  # --var / --vars overrides
     repo_root: Path | None = None  # CI formats: paths relative to this folder (default GITHUB_WORKSPACE/cwd)
     path_prefix: str | None = None  # CI formats: this prefix before deployment-relative paths instead
+    evidence: Path | None = None  # the bot's own paper run (preflight.evidence)
+    metrics_url: str | None = field(default=None, repr=False)
+    metrics_file: Path | None = None
     env: Mapping[str, str] = field(default_factory=lambda: dict(os.environ))
 
 
@@ -98,6 +101,9 @@ def _options(
         paper_faults=request.paper_faults,
         deployment_format=request.deployment_format,
         variables=dict(request.variables),
+        evidence=request.evidence,
+        metrics_url=request.metrics_url,
+        metrics_file=request.metrics_file,
         env=dict(request.env),
         on_progress=on_progress,
     )

@@ -8,10 +8,14 @@ from __future__ import annotations
 
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 import typer
 
 from preflight.cli.options import DeploymentFormatOption
+
+if TYPE_CHECKING:
+    from preflight.papertrade.paperreport import PaperReport
 
 
 def paper(
@@ -60,20 +64,18 @@ def paper(
     if as_json:
         sys.stdout.write(json.dumps(result.report, indent=2, default=str) + "\n")
     else:
-        sys.stdout.write(_summary(result.report))
+        sys.stdout.write(_summary(result.report, result.paper))
     out = sys.stderr if as_json else sys.stdout
     for name, path in result.artefacts().items():
         out.write(f"{name}: {path}\n")
     sys.exit(1 if result.status == "breached" else 0)
 
 
-def _summary(report: object) -> str:
-    """Return the few lines an operator reads first."""
-    assert isinstance(report, dict)
-    metrics = report["paper_exchange_metrics"]
-    summary = metrics["summary"]
+def _summary(report: Any, paper: PaperReport) -> str:
+    """Return the few lines an operator reads first (the session's own sections are JSON values)."""
+    summary = paper.metrics.summary
     orders, requests, pnl, equity = report["orders"], report["requests"], report["pnl"], report["equity"]
-    entry = metrics.get(report["entrypoint"], {})
+    entry = paper.metrics.block(paper.entrypoint)
     lines = [
         f"paper session {report['entrypoint']} ({report['environment']}): {report['ticks']} ticks, "
         f"seed {report['seed']}, faults {report['faults'] or 'none'}",
@@ -83,11 +85,11 @@ def _summary(report: object) -> str:
         f"{orders['cancelled_at_end']} cancelled at the end",
         f"  PnL          {pnl['total']} (equity {equity['start']} -> {equity['end']})",
         f"  requests     {requests['total']} ({requests['rate_limited_responses']} rate-limited)",
-        f"  metrics      summary {summary['status']}; {report['entrypoint']} {entry.get('status')}; "
-        f"coverage {summary['metric_coverage_score']}",
+        f"  metrics      summary {summary.status}; {paper.entrypoint} {entry.status if entry else None}; "
+        f"coverage {summary.metric_coverage_score}",
     ]
-    lines += [f"  warning      {w}" for w in report["warnings"]]
-    lines += [f"  error        {e}" for e in report["errors"][:10]]
+    lines += [f"  warning      {w}" for w in paper.warnings]
+    lines += [f"  error        {e}" for e in paper.errors[:10]]
     return "\n".join(lines) + "\n"
 
 

@@ -77,6 +77,15 @@ def run(
     vars_file: VarsFileOption = None,
     repo_root: Path | None = typer.Option(None, "--repo-root", help=REPO_ROOT_HELP),
     path_prefix: str | None = typer.Option(None, "--path-prefix", help=PATH_PREFIX_HELP),
+    evidence: Path | None = typer.Option(
+        None, "--evidence", help="Judge the bot's own paper run: a run_local_bot report or its folder."
+    ),
+    metrics_url: str | None = typer.Option(
+        None, "--metrics-url", help="The bot's Prometheus /metrics URL, scraped once (bounded timeout)."
+    ),
+    metrics_file: Path | None = typer.Option(
+        None, "--metrics-file", help="A Prometheus text exposition (.prom) the bot wrote."
+    ),
 ) -> None:
     """Run the runbook's checks for ENTRYPOINT: GO / GO WITH EXCEPTIONS (0, or 4) or NO-GO (1)."""
     from preflight.cli.execution import RunRequest, execute
@@ -84,6 +93,7 @@ def run(
     from preflight.cli.outputs import pair_outputs
 
     forced_format, variables = deployment_inputs(deployment_format, var, vars_file)
+    check_evidence_flags(evidence, metrics_file, metrics_url, offline=offline)
 
     request = RunRequest(
         entrypoint=entrypoint,
@@ -109,9 +119,30 @@ def run(
         variables=variables,
         repo_root=check_repo_paths(repo_root, path_prefix),
         path_prefix=path_prefix,
+        evidence=evidence.resolve() if evidence is not None else None,
+        metrics_url=metrics_url,
+        metrics_file=metrics_file.resolve() if metrics_file is not None else None,
     )
     # sys.exit, not typer.Exit: with standalone_mode=False Typer returns an Exit's code instead of raising it.
     sys.exit(execute(request))
+
+
+def check_evidence_flags(
+    evidence: Path | None, metrics_file: Path | None, metrics_url: str | None, *, offline: bool = False
+) -> None:
+    """Refuse evidence flags that cannot work (exit 2) before any check runs."""
+    if offline and metrics_url is not None:
+        raise UsageError("--offline means no network: save the bot's /metrics, pass --metrics-file instead")
+    if metrics_file is not None and metrics_url is not None:
+        raise UsageError("give one of --metrics-file and --metrics-url, not both")
+    if evidence is not None and not evidence.exists():
+        raise UsageError(
+            f"--evidence {evidence}: no such file or folder; pass a run_local_bot report or its folder"
+        )
+    if metrics_file is not None and not metrics_file.is_file():
+        raise UsageError(f"--metrics-file {metrics_file}: no such file; pass a .prom file the bot wrote")
+    if metrics_url is not None and not metrics_url.startswith(("http://", "https://")):
+        raise UsageError("--metrics-url: give an http:// or https:// URL of the bot's /metrics")
 
 
 def parse_fail_on(value: str) -> FailOn:

@@ -1,4 +1,7 @@
-"""Kind ``guardrail_log``: this session's guardrail log holds no event of the listed types."""
+"""Kind ``guardrail_log``: this session's guardrail log holds no event of the listed types.
+
+With ``--evidence`` the log is the bot's ``events.log`` (``preflight.evidence.guardrail_text``).
+"""
 
 from __future__ import annotations
 
@@ -42,8 +45,14 @@ def parse(params: Mapping[str, Any]) -> GuardrailLogParams:
 
 
 def run(params: GuardrailLogParams, ctx: RunContext) -> Outcome:
-    """Read the session's JSONL log; count the forbidden types and show the first offending line."""
-    from preflight.papertrade.provider import session_file_or_outcome
+    """Read the session's JSONL log (or the bot's events.log); count the forbidden types."""
+    from preflight.papertrade.provider import session_file_or_outcome, unavailable_reason
+
+    if ctx.options.bot_evidence:
+        from preflight.evidence.checks import guardrail_outcome
+
+        reason = unavailable_reason(ctx)
+        return Outcome.skipped(reason) if reason else guardrail_outcome(ctx, params.forbid)
 
     found = session_file_or_outcome(ctx, lambda s: s.guardrail_log_path, "guardrail log", "guardrail log")
     if isinstance(found, Outcome):

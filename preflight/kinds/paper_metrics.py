@@ -1,4 +1,7 @@
-"""Kind ``paper_metrics``: one assertion over the paper session report (path + operator + expected).
+"""Kind ``paper_metrics``: one assertion over the paper report (path + operator + expected).
+
+The report is the embedded session's, or the bot's own run with ``--evidence``/``--metrics-*``; a path
+that evidence cannot express skips, naming why.
 
 The path is dotted from the report's top (``paper_exchange_metrics.summary.status``) and templated
 (``paper_exchange_metrics.{entrypoint}.breaches``). A path that is absent fails: "absent" is never read
@@ -141,16 +144,19 @@ def evaluate(
 
 
 def run(params: PaperMetricsParams, ctx: RunContext) -> Outcome:
-    """Run (or reuse) the paper session and assert one value of its report."""
-    from preflight.papertrade.provider import report_evidence, session_or_outcome
+    """Assert one value of the paper report: the embedded session's, or the bot's own with --evidence."""
+    from preflight.papertrade.provider import paper_document_or_outcome
 
-    session = session_or_outcome(ctx)
-    if isinstance(session, Outcome):
-        return session
+    document = paper_document_or_outcome(ctx)
+    if isinstance(document, Outcome):
+        return document
     path = ctx.template(params.path)
     expected = _template(ctx, params.expected)
-    observed = _lookup(session.report, path)
-    where = report_evidence(ctx, session)
+    where = document.where
+    unexpressed = document.paper.metrics.unexpressed_reason(path)
+    if unexpressed is not None:
+        return Outcome.skipped(f"{path} cannot be judged from this evidence: {unexpressed}", where)
+    observed = _lookup(document.paper.to_json(), path)
     if observed is _MISSING:
         return Outcome.failed(f"{path} is absent from the session report", where)
     papers: tuple[str, ...] = ()
@@ -166,6 +172,7 @@ def run(params: PaperMetricsParams, ctx: RunContext) -> Outcome:
         evidence.insert(1, Evidence("paper entrypoints", ", ".join(papers) or "none"))
     if problem is None:
         return Outcome.passed(f"{path} = {_show(observed)} ({params.op} holds)", *evidence)
+    evidence += [Evidence("note", note) for note in document.notes]
     return Outcome.failed(f"{path} = {_show(observed)}: {problem}", *evidence)
 
 

@@ -13,6 +13,7 @@ from typing import Any
 
 from preflight.context import RunContext
 from preflight.kinds.base import CheckKind
+from preflight.papertrade.samples import SeriesIndex
 from preflight.results import Evidence, Outcome
 
 COMPARATORS: Mapping[str, Callable[[float, float], bool]] = {
@@ -64,27 +65,40 @@ def _selector(metric: str, labels: Mapping[str, str]) -> str:
 
 
 def run(params: PromMetricParams, ctx: RunContext) -> Outcome:
-    """Parse the session's exposition and compare the selected series."""
-    from prometheus_client.parser import text_string_to_metric_families
+    """Parse the session's exposition (or the bot's series) and compare the selected series."""
+    from preflight.errors import InputError
+    from preflight.evidence.prometheus import parse_exposition
+    from preflight.papertrade.provider import session_file_or_outcome, unavailable_reason
 
-    from preflight.papertrade.provider import session_file_or_outcome
+    labels = {k: ctx.template(v) for k, v in params.labels.items()}
+    if ctx.options.bot_evidence:
+        from preflight.evidence.checks import evidence_or_outcome
 
+        reason = unavailable_reason(ctx)
+        evidence = Outcome.skipped(reason) if reason else evidence_or_outcome(ctx)
+        if isinstance(evidence, Outcome):
+            return evidence
+        if evidence.exposition is None:
+            return Outcome.skipped(
+                f"{_selector(params.metric, labels)} is read from Prometheus series; the bot's were not "
+                "given (pass --metrics-file or --metrics-url)"
+            )
+        return judge(params, labels, evidence.exposition.index, evidence.exposition.source)
     found = session_file_or_outcome(ctx, lambda s: s.prom_path, "metrics exposition", "exposition")
     if isinstance(found, Outcome):
         return found
     path, shown = found
-    labels = {k: ctx.template(v) for k, v in params.labels.items()}
-    selector = _selector(params.metric, labels)
     try:
-        families = list(text_string_to_metric_families(path.read_text(encoding="utf-8")))
-    except ValueError as error:
-        return Outcome.errored(f"{shown} is not a Prometheus text exposition: {error}")
-    matched = [
-        sample
-        for family in families
-        for sample in family.samples
-        if sample.name == params.metric and all(sample.labels.get(k) == v for k, v in labels.items())
-    ]
+        index = parse_exposition(path.read_text(encoding="utf-8"), shown)
+    except InputError as error:
+        return Outcome.errored(str(error))
+    return judge(params, labels, index, shown)
+
+
+def judge(params: PromMetricParams, labels: Mapping[str, str], index: SeriesIndex, shown: str) -> Outcome:
+    """Compare the sum of the series ``params.metric`` with ``labels`` in ``index`` with the value."""
+    selector = _selector(params.metric, labels)
+    matched = index.select(params.metric, labels)
     where = Evidence("exposition", shown)
     if not matched:
         return Outcome.failed(f"no series {selector} in {shown}: the metric was never produced", where)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import os
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -12,6 +11,7 @@ from typing import TYPE_CHECKING
 
 from preflight.errors import ConfigError, InputError, Location, PreflightError
 from preflight.fsutil import atomic_write_bytes, shown_path
+from preflight.papertrade.paperreport import PaperReport
 
 if TYPE_CHECKING:
     from preflight.papertrade.session import SessionRun
@@ -22,22 +22,23 @@ METRICS_DIR = "var/metrics"
 
 @dataclass(frozen=True)
 class PaperSessionResult:
-    """A written session: the JSON-able report and where each artefact lives."""
+    """A written session: the typed report and where each artefact lives."""
 
-    report: Mapping[str, object]
+    paper: PaperReport
     report_path: Path
     markdown_path: Path
     guardrail_log_path: Path
     prom_path: Path
 
     @property
+    def report(self) -> Mapping[str, object]:
+        """Return the report as the JSON document written to ``report_path``."""
+        return self.paper.to_json()
+
+    @property
     def status(self) -> str:
         """Return ``paper_exchange_metrics.summary.status``."""
-        metrics = self.report["paper_exchange_metrics"]
-        assert isinstance(metrics, Mapping)
-        summary = metrics["summary"]
-        assert isinstance(summary, Mapping)
-        return str(summary["status"])
+        return self.paper.metrics.status
 
     def artefacts(self) -> dict[str, Path]:
         """Return the artefacts by the names reports show."""
@@ -149,12 +150,13 @@ def write_artefacts(run: SessionRun, root: Path) -> PaperSessionResult:
         "guardrail_log": shown_path(log_path, root),
         "prom": shown_path(prom_path, root),
     }
-    report = build_report(run, names)
+    paper = PaperReport.from_json(build_report(run, names))
+    report = paper.to_json()
     writes: tuple[tuple[Path, bytes], ...] = (
         (log_path, "".join(event.line() + "\n" for event in run.events).encode("utf-8")),
         (prom_path, generate_latest(run.registry)),
         (markdown_path, render_markdown(report).encode("utf-8")),
-        (report_path, (json.dumps(report, indent=2, default=str) + "\n").encode("utf-8")),
+        (report_path, paper.to_text().encode("utf-8")),
     )
     for path, data in writes:
         try:
@@ -164,4 +166,4 @@ def write_artefacts(run: SessionRun, root: Path) -> PaperSessionResult:
                 f"cannot write {shown_path(path, root)} ({error.strerror or error}); "
                 "make its folder writable and run the session again"
             ) from None
-    return PaperSessionResult(report, report_path, markdown_path, log_path, prom_path)
+    return PaperSessionResult(paper, report_path, markdown_path, log_path, prom_path)

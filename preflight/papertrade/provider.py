@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from preflight.context import RunContext
@@ -15,15 +16,17 @@ if TYPE_CHECKING:
     from pathlib import Path
 
     from preflight.papertrade.artefacts import PaperSessionResult
+    from preflight.papertrade.paperreport import PaperReport
+    from preflight.results import PaperSource
 
 MEMO_KEY = "papertrade.session"
 
 
 def unavailable_reason(ctx: RunContext) -> str | None:
-    """Return why the paper checks skip in this run, or None when the session can run."""
+    """Return why the paper checks skip in this run, or None when the session (or evidence) can be judged."""
     if ctx.options.no_paper:
         return "--no-paper: the paper session was not run"
-    if ctx.options.offline and ctx.options.exchange_url:
+    if ctx.options.offline and ctx.options.exchange_url and not ctx.options.bot_evidence:
         return f"--offline: the paper session would talk to {ctx.options.exchange_url}"
     from preflight.deployment import deployment_for
     from preflight.errors import PreflightError
@@ -94,8 +97,8 @@ def _run(ctx: RunContext) -> PaperSessionResult:
             )
     for name, path in result.artefacts().items():
         ctx.record_artefact(name, path)
-    metrics = result.report["paper_exchange_metrics"]
-    ctx.paper_metrics = metrics if isinstance(metrics, dict) else None
+    ctx.paper_metrics = result.paper.metrics.to_json()
+    ctx.paper_source = _embedded_source(ctx, result)
     report = result.report
     if report.get("simulated"):
         ctx.record_simulated(
@@ -105,6 +108,21 @@ def _run(ctx: RunContext) -> PaperSessionResult:
             + ")"
         )
     return result
+
+
+def _embedded_source(ctx: RunContext, result: PaperSessionResult) -> PaperSource:
+    import hashlib
+
+    from preflight.results import InputDigest, PaperSource
+
+    digest = hashlib.sha256(result.paper.to_text().encode("utf-8")).hexdigest()
+    endpoint = result.report.get("endpoint")
+    return PaperSource(
+        origin="embedded",
+        description=f"preflight's own paper session ({endpoint})",
+        files=(InputDigest(shown_path(result.report_path, ctx.root), digest),),
+        session=f"{result.paper.started_at} → {result.paper.finished_at}",
+    )
 
 
 def session_for(ctx: RunContext) -> PaperSessionResult:
@@ -148,3 +166,33 @@ def session_file_or_outcome(
 def report_evidence(ctx: RunContext, result: PaperSessionResult) -> Evidence:
     """Return the evidence line naming the session report file."""
     return Evidence("session report", shown_path(result.report_path, ctx.root))
+
+
+@dataclass(frozen=True)
+class PaperDocument:
+    """The paper report a check judges, the evidence line naming it, and notes explaining surprises."""
+
+    paper: PaperReport
+    where: Evidence
+    notes: tuple[str, ...] = ()
+
+
+def paper_document_or_outcome(ctx: RunContext) -> PaperDocument | Outcome:
+    """Return the report the paper checks judge: the bot's own run with evidence, else the session's."""
+    if not ctx.options.bot_evidence:
+        session = session_or_outcome(ctx)
+        if isinstance(session, Outcome):
+            return session
+        return PaperDocument(session.paper, report_evidence(ctx, session))
+    from preflight.evidence.checks import evidence_or_outcome
+
+    reason = unavailable_reason(ctx)
+    if reason is not None:
+        return Outcome.skipped(reason)
+    evidence = evidence_or_outcome(ctx)
+    if isinstance(evidence, Outcome):
+        return evidence
+    where = Evidence("bot evidence", evidence.report_name())
+    if evidence.problem is not None or evidence.paper is None:
+        return Outcome.failed(evidence.problem or "the bot's evidence holds no paper metrics", where)
+    return PaperDocument(evidence.paper, where, evidence.notes)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -35,6 +35,10 @@ class SeriesIndex:
     def select(self, name: str, labels: Mapping[str, str]) -> tuple[Series, ...]:
         """Return the series called ``name`` whose labels include ``labels``."""
         return tuple(series for series in self.by_name.get(name, ()) if series.matches(labels))
+
+    def restricted(self, keep: Callable[[Series], bool]) -> SeriesIndex:
+        """Return the index of the series ``keep`` accepts."""
+        return index_series(series for found in self.by_name.values() for series in found if keep(series))
 
     def total(self, name: str, labels: Mapping[str, str]) -> float | None:
         """Return the sum over the matching series, or None when there is no such series."""

@@ -13,14 +13,21 @@ monitored entrypoints that monitor that metric/threshold/severity.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING
 
-from preflight.deployment.model import Threshold
 from preflight.errors import ConfigError
+from preflight.papertrade.metrics_model import (
+    SEVERITIES,
+    Breach,
+    EntrypointMetrics,
+    MetricsSummary,
+    Number,
+    PaperExchangeMetrics,
+    as_number,
+)
 from preflight.papertrade.monitoring import (
     REQUESTS_METRIC,
-    SEVERITIES,
     THRESHOLD_KEYS,
     THRESHOLD_RULES,
     MonitoredEntrypoint,
@@ -32,12 +39,7 @@ from preflight.papertrade.samples import SeriesIndex, read_registry
 if TYPE_CHECKING:
     from prometheus_client import CollectorRegistry
 
-Number = int | float
-
-
-def _number(value: float) -> Number:
-    """Return counts as ints and anything fractional as a float, as JSON readers expect."""
-    return int(value) if value.is_integer() else value
+__all__ = ["Breach", "EntrypointMetrics", "PaperExchangeMetrics", "build_paper_exchange_metrics"]
 
 
 def _ratio(part: int, whole: int) -> float:
@@ -49,86 +51,56 @@ def _mean(values: Sequence[float]) -> float:
 
 
 @dataclass(frozen=True)
-class Breach:
-    """One breached threshold of one entrypoint."""
+class Observation:
+    """What the evidence shows for one entrypoint; None is a series that does not exist, never 0.
 
-    metric: str
-    threshold: str
-    observed: Number
-    limit: Number
-    comparator: str  # what the observed value had to satisfy: "<=" for a max, ">=" for a min
+    ``requests`` None means the evidence has no request counter at all: then a fresh session cannot be
+    told apart and the "no exchange request" rule does not apply.
+    """
 
-    def to_json(self) -> dict[str, object]:
-        """Return the JSON form."""
-        return {
-            "metric": self.metric,
-            "threshold": self.threshold,
-            "observed": self.observed,
-            "limit": self.limit,
-            "comparator": self.comparator,
-        }
+    rate_limited: float | None
+    network_errors: float | None  # the sum over every matching series of the errors metric
+    by_severity: Mapping[str, float | None]
+    health: float | None
+    requests: float | None
 
-
-@dataclass(frozen=True)
-class EntrypointMetrics:
-    """The block of one monitored entrypoint; a missing series reads as None, never as 0."""
-
-    name: str
-    environment: str
-    exchange: str
-    requests: int
-    rate_limited_events: Number | None
-    network_errors: Number | None
-    network_errors_by_severity: Mapping[str, Number | None]
-    health_status: Number | None
-    thresholds: Mapping[str, Threshold]
-    status: str
-    breaches: tuple[Breach, ...]
-    missing_metrics: tuple[str, ...]
-    missing_error_severities: tuple[str, ...]
-    invalid_thresholds: tuple[str, ...]
-    covered_metrics: tuple[str, ...]
-    covered_thresholds: tuple[str, ...]
-    metric_names: tuple[str, ...]
-
-    def to_json(self) -> dict[str, object]:
-        """Return the JSON form with the field names of SPEC.md section 8."""
-        return {
-            "environment": self.environment,
-            "exchange": self.exchange,
-            "requests": self.requests,
-            "rate_limited_events": self.rate_limited_events,
-            "network_errors": self.network_errors,
-            "network_errors_by_severity": dict(self.network_errors_by_severity),
-            "health_status": self.health_status,
-            "thresholds": dict(self.thresholds),
-            "status": self.status,
-            "breaches": [breach.to_json() for breach in self.breaches],
-            "missing_metrics": list(self.missing_metrics),
-            "missing_error_severities": list(self.missing_error_severities),
-            "invalid_thresholds": list(self.invalid_thresholds),
-        }
+    def value(self, role: Role) -> float | None:
+        """Return the observed value of ``role``."""
+        if role is Role.RATE_LIMIT:
+            return self.rate_limited
+        if role is Role.NETWORK_ERRORS:
+            return self.network_errors
+        return self.health
 
 
-def _observed(entry: MonitoredEntrypoint, index: SeriesIndex) -> dict[Role, float | None]:
-    labels = {"exchange": entry.exchange, "entrypoint": entry.name}
+def observe(entry: MonitoredEntrypoint, index: SeriesIndex, labels: Mapping[str, str]) -> Observation:
+    """Read one entrypoint's series selected by ``labels`` (the embedded adapter: exchange + entrypoint)."""
     health = index.select(entry.metric_name(Role.HEALTH), labels)
-    return {
-        Role.RATE_LIMIT: index.total(entry.metric_name(Role.RATE_LIMIT), labels),
-        Role.NETWORK_ERRORS: index.total(entry.metric_name(Role.NETWORK_ERRORS), labels),
+    errors = entry.metric_name(Role.NETWORK_ERRORS)
+    return Observation(
+        rate_limited=index.total(entry.metric_name(Role.RATE_LIMIT), labels),
+        network_errors=index.total(errors, labels),
+        by_severity={s: index.total(errors, {**labels, "severity": s}) for s in SEVERITIES},
         # several health series would be a bug upstream; the worst one is the honest reading
-        Role.HEALTH: min(series.value for series in health) if health else None,
-    }
+        health=min(series.value for series in health) if health else None,
+        requests=index.total(REQUESTS_METRIC, labels),
+    )
 
 
 def evaluate_entrypoint(entry: MonitoredEntrypoint, index: SeriesIndex) -> EntrypointMetrics:
-    """Compute the block of one entrypoint from the registry's series."""
-    labels = {"exchange": entry.exchange, "entrypoint": entry.name}
-    observed = _observed(entry, index)
-    by_severity: dict[str, Number | None] = {}
-    for severity in SEVERITIES:
-        total = index.total(entry.metric_name(Role.NETWORK_ERRORS), {**labels, "severity": severity})
-        by_severity[severity] = None if total is None else _number(total)
+    """Compute the block of one entrypoint from the embedded adapter's series."""
+    observation = observe(entry, index, {"exchange": entry.exchange, "entrypoint": entry.name})
+    requests = observation.requests or 0.0  # the adapter counts every request: none is a fresh session
+    return evaluate_observation(entry, replace(observation, requests=requests))
+
+
+def evaluate_observation(entry: MonitoredEntrypoint, seen: Observation) -> EntrypointMetrics:
+    """Apply SPEC.md section 8's rules to what was observed for ``entry``."""
+    observed = {role: seen.value(role) for role in Role}
+    by_severity: dict[str, Number | None] = {
+        severity: None if (value := seen.by_severity.get(severity)) is None else as_number(value)
+        for severity in SEVERITIES
+    }
     breaches: list[Breach] = []
     invalid: list[str] = []
     covered_thresholds: list[str] = []
@@ -144,12 +116,12 @@ def evaluate_entrypoint(entry: MonitoredEntrypoint, index: SeriesIndex) -> Entry
         covered_thresholds.append(rule.key)
         if (value > limit) if rule.is_max else (value < limit):
             metric = entry.metric_name(rule.role)
-            breaches.append(Breach(metric, rule.key, _number(value), _number(limit), rule.comparator))
+            breaches.append(Breach(metric, rule.key, as_number(value), as_number(limit), rule.comparator))
     missing_metrics = tuple(
         name for role, name in zip(Role, entry.metric_names(), strict=True) if observed[role] is None
     )
     missing_severities = tuple(severity for severity, value in by_severity.items() if value is None)
-    requests = index.total(REQUESTS_METRIC, labels) or 0.0
+    requests = seen.requests
     if breaches:
         status = "breached"
     elif missing_metrics or missing_severities or invalid or requests == 0:
@@ -159,13 +131,13 @@ def evaluate_entrypoint(entry: MonitoredEntrypoint, index: SeriesIndex) -> Entry
 
     def _maybe(role: Role) -> Number | None:
         found = observed[role]
-        return None if found is None else _number(found)
+        return None if found is None else as_number(found)
 
     return EntrypointMetrics(
         name=entry.name,
         environment=entry.environment,
         exchange=entry.exchange,
-        requests=int(requests),
+        requests=None if requests is None else int(requests),
         rate_limited_events=_maybe(Role.RATE_LIMIT),
         network_errors=_maybe(Role.NETWORK_ERRORS),
         network_errors_by_severity=by_severity,
@@ -182,28 +154,7 @@ def evaluate_entrypoint(entry: MonitoredEntrypoint, index: SeriesIndex) -> Entry
     )
 
 
-@dataclass(frozen=True)
-class PaperExchangeMetrics:
-    """``paper_exchange_metrics`` (blocks + summary) and the report's ``warnings`` and ``errors``."""
-
-    entrypoints: tuple[EntrypointMetrics, ...]
-    summary: Mapping[str, object]
-    warnings: tuple[str, ...]
-    errors: tuple[str, ...]
-
-    @property
-    def status(self) -> str:
-        """Return the summary status (ok, unknown, breached or not_configured)."""
-        return str(self.summary["status"])
-
-    def to_json(self) -> dict[str, object]:
-        """Return ``{<entrypoint>: block, ..., "summary": {...}}``."""
-        result: dict[str, object] = {entry.name: entry.to_json() for entry in self.entrypoints}
-        result["summary"] = self.summary
-        return result
-
-
-def summarise(blocks: Sequence[EntrypointMetrics]) -> dict[str, object]:
+def summarise(blocks: Sequence[EntrypointMetrics]) -> MetricsSummary:
     """Aggregate the per-entrypoint blocks into the ``summary`` block of SPEC.md section 8."""
     names = [block.name for block in blocks]
     by_status = {
@@ -237,41 +188,41 @@ def summarise(blocks: Sequence[EntrypointMetrics]) -> dict[str, object]:
     severity_missing: dict[str, list[str]] = {}
     for severity in SEVERITIES:
         values = [b.network_errors_by_severity[severity] for b in blocks]
-        severity_totals[severity] = _number(float(sum(v for v in values if v is not None)))
+        severity_totals[severity] = as_number(float(sum(v for v in values if v is not None)))
         severity_cover[severity] = [
             b.name for b in blocks if b.network_errors_by_severity[severity] is not None
         ]
         gaps = [b.name for b in blocks if severity in b.missing_error_severities]
         if gaps:
             severity_missing[severity] = gaps
-    return {
-        "status": status,
-        "entrypoints": len(blocks),
-        "monitored_entrypoint_names": names,
-        "ok_entrypoint_names": by_status["ok"],
-        "breached_entrypoint_names": by_status["breached"],
-        "unknown_entrypoint_names": by_status["unknown"],
-        "breached_thresholds_entrypoints": {
-            b.name: list(dict.fromkeys(br.threshold for br in b.breaches)) for b in blocks if b.breaches
+    return MetricsSummary(
+        status=status,
+        entrypoints=len(blocks),
+        monitored_entrypoint_names=tuple(names),
+        ok_entrypoint_names=tuple(by_status["ok"]),
+        breached_entrypoint_names=tuple(by_status["breached"]),
+        unknown_entrypoint_names=tuple(by_status["unknown"]),
+        breached_thresholds_entrypoints={
+            b.name: tuple(dict.fromkeys(br.threshold for br in b.breaches)) for b in blocks if b.breaches
         },
-        "missing_metrics_entrypoints": {b.name: list(b.missing_metrics) for b in blocks if b.missing_metrics},
-        "breach_counts_by_metric": breach_counts,
-        "threshold_breach_counts": threshold_counts,
-        "missing_metric_counts": missing_metric_counts,
-        "metric_coverage_entrypoints": metric_cover,
-        "metric_coverage_ratio": metric_ratio,
-        "metric_coverage_score": _mean(list(metric_ratio.values())),
-        "threshold_coverage_entrypoints": threshold_cover if blocks else {},
-        "threshold_coverage_ratio": threshold_ratio if blocks else {},
-        "threshold_coverage_score": _mean(list(threshold_ratio.values())) if blocks else 0.0,
-        "network_error_severity_totals": severity_totals,
-        "network_error_severity_coverage_entrypoints": severity_cover,
-        "network_error_severity_coverage_ratio": {
+        missing_metrics_entrypoints={b.name: b.missing_metrics for b in blocks if b.missing_metrics},
+        breach_counts_by_metric=breach_counts,
+        threshold_breach_counts=threshold_counts,
+        missing_metric_counts=missing_metric_counts,
+        metric_coverage_entrypoints={m: tuple(found) for m, found in metric_cover.items()},
+        metric_coverage_ratio=metric_ratio,
+        metric_coverage_score=_mean(list(metric_ratio.values())),
+        threshold_coverage_entrypoints={k: tuple(v) for k, v in threshold_cover.items()} if blocks else {},
+        threshold_coverage_ratio=threshold_ratio if blocks else {},
+        threshold_coverage_score=_mean(list(threshold_ratio.values())) if blocks else 0.0,
+        network_error_severity_totals=severity_totals,
+        network_error_severity_coverage_entrypoints={k: tuple(v) for k, v in severity_cover.items()},
+        network_error_severity_coverage_ratio={
             severity: _ratio(len(severity_cover[severity]), len(blocks)) for severity in SEVERITIES
         },
-        "missing_error_severity_counts": {severity: len(gaps) for severity, gaps in severity_missing.items()},
-        "missing_error_severity_entrypoints": severity_missing,
-    }
+        missing_error_severity_counts={severity: len(gaps) for severity, gaps in severity_missing.items()},
+        missing_error_severity_entrypoints={k: tuple(v) for k, v in severity_missing.items()},
+    )
 
 
 def _warning(block: EntrypointMetrics, breach: Breach) -> str:
@@ -293,18 +244,27 @@ def build_from_index(
     monitored: Sequence[MonitoredEntrypoint], index: SeriesIndex, run_errors: Sequence[str] = ()
 ) -> PaperExchangeMetrics:
     """Build the metrics report from already-read series (see :func:`build_paper_exchange_metrics`)."""
+    refuse_summary_name(monitored)
+    return assemble(tuple(evaluate_entrypoint(entry, index) for entry in monitored), run_errors)
+
+
+def refuse_summary_name(monitored: Sequence[MonitoredEntrypoint]) -> None:
+    """Refuse an entrypoint called ``summary``: it would collide with the summary block."""
     for entry in monitored:
         if entry.name == "summary":
             raise ConfigError(
                 "an entrypoint may not be called 'summary' (it collides with the metrics summary); rename it"
             )
-    blocks = tuple(evaluate_entrypoint(entry, index) for entry in monitored)
+
+
+def assemble(blocks: Sequence[EntrypointMetrics], run_errors: Sequence[str] = ()) -> PaperExchangeMetrics:
+    """Add the summary, one warning per breach and one error per invalid threshold to the blocks."""
     warnings = tuple(_warning(block, breach) for block in blocks for breach in block.breaches)
     errors = (
         *run_errors,
         *(_invalid_error(block, key) for block in blocks for key in block.invalid_thresholds),
     )
-    return PaperExchangeMetrics(blocks, summarise(blocks), warnings, tuple(errors))
+    return PaperExchangeMetrics(tuple(blocks), summarise(blocks), warnings, tuple(errors))
 
 
 def build_paper_exchange_metrics(

@@ -17,6 +17,7 @@ from preflight.results import (
     FailOn,
     InputDigest,
     ItemInfo,
+    PaperSource,
     RunReport,
     SectionInfo,
     Severity,
@@ -127,6 +128,15 @@ def to_document(report: RunReport, baseline: BaselineDiff | None = None) -> dict
     if report.deployment_format is not None:  # issue 13: present whenever a run read a deployment
         document["deployment_format"] = report.deployment_format
         document["variables"] = dict(report.variables)
+    if report.paper_source is not None:  # absent, not null, when no paper evidence: older readers agree
+        source = report.paper_source
+        document["paper_source"] = {
+            "origin": source.origin,
+            "description": source.description,
+            "files": [{"path": f.path, "sha256": f.sha256} for f in source.files],
+            "session": source.session,
+            "chosen": source.chosen,
+        }
     if baseline is not None:
         document["baseline"] = _baseline(baseline)
     return document
@@ -231,7 +241,16 @@ def _parse_document(document: Mapping[str, Any]) -> RunReport:
         notes=tuple(document["notes"]),
         require_real=bool(document.get("require_real", False)),
         not_selected=tuple(document.get("not_selected", ())),
+        paper_source=_parse_source(document.get("paper_source")),
     )
+
+
+def _parse_source(raw: Any) -> PaperSource | None:
+    """Read ``paper_source`` back (validated by the schema already)."""
+    if raw is None:
+        return None
+    files = tuple(InputDigest(f["path"], f["sha256"]) for f in raw["files"])
+    return PaperSource(raw["origin"], raw["description"], files, raw["session"], raw["chosen"])
 
 
 def parse_report(text: str, source: str = "<report>") -> RunReport:

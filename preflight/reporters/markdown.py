@@ -62,6 +62,9 @@ def _header(report: RunReport) -> Iterator[str]:
     if report.simulated:
         yield "**Simulated:** " + "; ".join(report.simulated)
         yield ""
+    if report.paper_source is not None:
+        yield "**Paper evidence:** " + cell(report.paper_source.headline().removeprefix("Paper evidence: "))
+        yield ""
 
 
 def _exceptions(report: RunReport) -> Iterator[str]:

@@ -153,6 +153,8 @@ def _header(report: RunReport) -> Iterator[RenderableType]:
     )
     for line in report.simulated:
         facts.add_row(Text("simulated", style="bold yellow"), Text(line))
+    if report.paper_source is not None:
+        facts.add_row("paper evidence", Text(report.paper_source.headline().removeprefix("Paper evidence: ")))
     yield Padding(facts, (0, 0, 0, 2))
 
 

@@ -307,6 +307,14 @@ def render_signoff(
         for result in assessment.unassigned:
             lines.append(f"- {code(result.check_id)} {result.status}: {plain(result.message)}")
     lines += ["", "## Paper session metrics", ""]
+    if report.paper_source is not None:
+        source = report.paper_source
+        who = "the bot's own paper run" if source.origin == "bot" else "the embedded paper session"
+        lines.append(f"Evidence: {who} — {plain(source.description)}; session {plain(source.session)}.")
+        if source.chosen:
+            lines.append(f"Chosen as the {plain(source.chosen)}.")
+        lines += [f"- {code(f.path)} SHA-256 {code(f.sha256)}" for f in source.files]
+        lines.append("")
     if report.paper_metrics is None:
         lines.append("The paper session did not run in this report: there are no metrics to show.")
     else:

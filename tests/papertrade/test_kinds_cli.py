@@ -163,3 +163,16 @@ def test_paper_command_json_and_exit_codes(root: Path) -> None:
     assert breached.returncode == 1 and "rate_limit_max breached" in breached.stdout
     live = _cli("bybit_desktop_live", "--root", str(root))
     assert live.returncode == 2 and "not a paper entrypoint" in live.stderr
+
+
+def test_export_agreement_holds_on_the_session_and_catches_a_tampered_export(root: Path) -> None:
+    ctx = context(root)
+    agree = {"forbid_words": [], "agree_with_report": True}
+    status, message, _ = check("report_export", agree, ctx)
+    assert status is Status.PASS, message
+    export = session_for(ctx).markdown_path
+    export.write_text(
+        export.read_text(encoding="utf-8").replace("No warnings.", "- made up"), encoding="utf-8"
+    )
+    status, message, _ = check("report_export", agree, ctx)
+    assert status is Status.FAIL and "lists 1 warnings, the session report 0" in message

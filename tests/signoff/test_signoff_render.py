@@ -104,3 +104,23 @@ def test_checks_skipped_for_one_reason_share_one_line(report: RunReport) -> None
     lines = problem_lines((*skipped, report.results[3]))
     ids = ", ".join(f"`{r.check_id}`" for r in skipped)
     assert lines == [f"{ids} skipped: --offline: not probed"]
+
+
+def test_the_paper_evidence_is_named_with_its_digest(report: RunReport, samples: ModuleType) -> None:
+    from preflight.results import PaperSource
+
+    source = PaperSource(
+        "bot",
+        "run_local_bot report (bad092ec's rich block with summary)",
+        (InputDigest("logs/e2e/run_local_bot_paper_20261130T090137.json", "ab" * 32),),
+        "2026-11-30T09:00:00+00:00 → 2026-11-30T09:01:35+00:00",
+        "newest of 2 paper-mode report(s) of bybit_desktop_paper",
+    )
+    text = _render(replace(report, paper_source=source), samples)
+    assert (
+        "Evidence: the bot's own paper run — run_local_bot report (bad092ec's rich block with summary)"
+        in text
+    )
+    assert f"- `logs/e2e/run_local_bot_paper_20261130T090137.json` SHA-256 `{'ab' * 32}`" in text
+    assert "Chosen as the newest of 2 paper-mode report(s) of bybit_desktop_paper." in text
+    assert "Evidence: the " not in _render(report, samples)  # without paper_source: rendered as before
