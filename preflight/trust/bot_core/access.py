@@ -140,11 +140,15 @@ def store_for(ctx: RunContext) -> HeadlessStore:
     return ctx.memo("bot_core.secrets", read)
 
 
-def failure(error: InputError) -> Outcome:
-    """Return the failed outcome for a trust file or config error (pointing at a broken config's check)."""
-    from preflight.deployment.documents import blocked_by
+def failure(ctx: RunContext, error: InputError) -> Outcome:
+    """Return the failed outcome for a trust file or config error, reported once per root cause.
 
-    return blocked_by(error) or Outcome.failed(str(error))
+    A missing license file stops the signature, profile, issuer and expiry checks alike: the first
+    states it, the others point to it (``preflight.rootcause``); a broken config points at its check.
+    """
+    from preflight.rootcause import failed_because
+
+    return failed_because(ctx, error)
 
 
 def needs_or_outcome(ctx: RunContext, env_name: str) -> CredentialNeeds | Outcome:
@@ -155,7 +159,7 @@ def needs_or_outcome(ctx: RunContext, env_name: str) -> CredentialNeeds | Outcom
     try:
         needs = credential_needs(document_for(ctx, CORE_FILE), env_name)
     except InputError as error:
-        return failure(error)
+        return failure(ctx, error)
     if needs is None:
         return Outcome.failed(
             f"environment {env_name!r} is not defined in {CORE_FILE}; define it or fix the name"

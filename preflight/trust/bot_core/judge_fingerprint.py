@@ -29,7 +29,7 @@ def check_record(ctx: RunContext) -> Outcome:
         keyring = access.keyring_for(ctx, "fingerprint_keys_path")
         document = access.fingerprint_for(ctx)
     except InputError as error:
-        return access.failure(error)
+        return access.failure(ctx, error)
     return judge_record(document, keyring)
 
 
@@ -70,7 +70,7 @@ def check_license_bound(ctx: RunContext) -> Outcome:
     try:
         document, lic = access.fingerprint_for(ctx), access.license_for(ctx)
     except InputError as error:
-        return access.failure(error)
+        return access.failure(ctx, error)
     recorded = Evidence("fingerprint file", _short(document.fingerprint), Location(document.display))
     if lic.fingerprint is None:
         return Outcome.failed(

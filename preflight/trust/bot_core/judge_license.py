@@ -61,7 +61,7 @@ def check_signature(ctx: RunContext) -> Outcome:
         keyring = access.keyring_for(ctx, "license_keys_path")
         lic = access.license_for(ctx)
     except InputError as error:
-        return access.failure(error)
+        return access.failure(ctx, error)
     return judge_signature(lic, keyring, policy)
 
 
@@ -120,7 +120,7 @@ def check_allowed(ctx: RunContext, field: str) -> Outcome:
             access.license_for(ctx),
         )
     except InputError as error:
-        return access.failure(error)
+        return access.failure(ctx, error)
     value = lic.profile if field == "profile" else lic.issuer
     setting = policy.get(f"allowed_{field}s")
     evidence = (
@@ -167,7 +167,7 @@ def check_expiry(ctx: RunContext, now: datetime) -> Outcome:
             access.keyring_for(ctx, "revocation_keys_path") if policy.path("revocation_keys_path") else None
         )
     except InputError as error:
-        return access.failure(error)
+        return access.failure(ctx, error)
     issued, expires = lic.issued_at.moment, lic.expires_at.moment
     found = Findings()
     if expires <= issued:

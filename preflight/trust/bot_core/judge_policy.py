@@ -84,7 +84,7 @@ def check_policy(ctx: RunContext, profile: str, issuer: str) -> Outcome:
     try:
         declared, enforced = access.declared_policy(ctx), access.enforced_policy(ctx)
     except InputError as error:
-        return access.failure(error)
+        return access.failure(ctx, error)
     applied = (
         "applied"
         if enforced.enforced

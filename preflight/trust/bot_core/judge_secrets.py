@@ -39,7 +39,7 @@ def check_secret(ctx: RunContext, key: str, env_name: str) -> Outcome:
     try:
         store = access.store_for(ctx)
     except InputError as error:
-        return access.failure(error)
+        return access.failure(ctx, error)
     name = storage_key(needs.keychain_key, needs.purpose)
     raw = store.entries.get(name)
     where = Location(store.shown)
