@@ -173,7 +173,7 @@ def execute(request: RunRequest, *, stdout: TextIO | None = None, stderr: TextIO
     try:
         # Files first: a second Ctrl-C while the report scrolls by must not cost the written outputs.
         _write_files(report, diff, request)
-        append_step_summary(request.env, _render("markdown", report, diff))
+        append_step_summary(request.env, _render("markdown", report, diff) + _paper_charts_text(report))
     finally:
         _show(report, diff, request, display, explicit=stdout_output)
         if stdout_output is not None and stdout_output.format != "terminal":
@@ -182,6 +182,22 @@ def execute(request: RunRequest, *, stdout: TextIO | None = None, stderr: TextIO
     if report.incomplete:
         return EXIT_INTERRUPTED
     return EXIT_GO if report.verdict is Verdict.GO else EXIT_NO_GO
+
+
+def _paper_charts_text(report: RunReport) -> str:
+    """Return the paper session's charts as text for the step summary (images would not resolve there)."""
+    import json
+
+    from preflight.papertrade.charts import summary_block
+
+    path = report.artefacts.get("paper_report")
+    if path is None:
+        return ""
+    try:
+        session = json.loads(Path(path).read_text(encoding="utf-8"))
+    except (OSError, ValueError):  # written by this run moments ago; if it is gone, the summary goes without
+        return ""
+    return "\n" + summary_block(session) if isinstance(session, dict) else ""
 
 
 def _diff(baseline: RunReport | None, report: RunReport, path: Path | None) -> BaselineDiff | None:

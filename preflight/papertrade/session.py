@@ -109,7 +109,7 @@ async def _drive(
         for index, item in enumerate(ready):
             embedded = item.plan.base_url is None
             own = clock if embedded else wall  # a real exchange's clock cannot be moved
-            counter = CountingTransport(httpx.AsyncHTTPTransport())
+            counter = CountingTransport(httpx.AsyncHTTPTransport(), clock_ms=own.now_ms)
             adapter = create_adapter(
                 item,
                 metrics[item.plan.adapter.exchange],

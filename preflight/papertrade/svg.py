@@ -28,9 +28,27 @@ def _fmt(value: float) -> str:
     return f"{value:.2f}".rstrip("0").rstrip(".") if value % 1 else f"{value:.0f}"
 
 
-def line_chart(title: str, lines: Sequence[Line], *, log_scale: bool = False, x_label: str = "tick") -> str:
-    """Return an SVG of ``lines`` over a shared x axis (the index); a log10 y axis when asked."""
-    values = [v for line in lines for v in line.values if not log_scale or v > 0]
+def _shown(value: float, log_scale: bool) -> bool:
+    # NaN marks a gap (a tick without a point); a log axis cannot show zero or less.
+    return math.isfinite(value) and (not log_scale or value > 0)
+
+
+def line_chart(
+    title: str,
+    lines: Sequence[Line],
+    *,
+    log_scale: bool = False,
+    x_label: str = "tick",
+    y_floor: float | None = None,
+) -> str:
+    """Return an SVG of ``lines`` over a shared x axis (the index); a log10 y axis when asked.
+
+    ``y_floor`` pulls the bottom of a linear axis down to that value (0 for rates, so a limit line and
+    the series it bounds are drawn to scale).
+    """
+    values = [v for line in lines for v in line.values if _shown(v, log_scale)]
+    if values and y_floor is not None and not log_scale:
+        values.append(y_floor)
     count = max((len(line.values) for line in lines), default=0)
     if not values or count == 0:
         return (
@@ -76,9 +94,9 @@ def line_chart(title: str, lines: Sequence[Line], *, log_scale: bool = False, x_
     parts.append(
         f'<text x="{LEFT + plot_w}" y="{HEIGHT - 8}" text-anchor="end">{escape(x_label)} ({count})</text>'
     )
-    legend_x = LEFT + 8
+    legend_x, legend_y = LEFT + 8, TOP + 4
     for line in lines:
-        points = [(x(i), y(v)) for i, v in enumerate(line.values) if not log_scale or v > 0]
+        points = [(x(i), y(v)) for i, v in enumerate(line.values) if _shown(v, log_scale)]
         if points and line.markers:
             parts.extend(
                 f'<circle cx="{px:.1f}" cy="{py:.1f}" r="2.5" fill="{line.color}"/>' for px, py in points
@@ -89,8 +107,11 @@ def line_chart(title: str, lines: Sequence[Line], *, log_scale: bool = False, x_
             parts.append(
                 f'<polyline fill="none" stroke="{line.color}" stroke-width="1.5"{dash} points="{path}"/>'
             )
-        parts.append(f'<rect x="{legend_x}" y="{TOP + 4}" width="10" height="3" fill="{line.color}"/>')
-        parts.append(f'<text x="{legend_x + 14}" y="{TOP + 9}">{escape(line.label)}</text>')
-        legend_x += 24 + 6 * len(line.label)
+        span = 24 + 6 * len(line.label)
+        if legend_x > LEFT + 8 and legend_x + span > WIDTH - RIGHT:  # wrap: long legends stay readable
+            legend_x, legend_y = LEFT + 8, legend_y + 13
+        parts.append(f'<rect x="{legend_x}" y="{legend_y}" width="10" height="3" fill="{line.color}"/>')
+        parts.append(f'<text x="{legend_x + 14}" y="{legend_y + 5}">{escape(line.label)}</text>')
+        legend_x += span
     parts.append("</svg>")
     return "\n".join(parts)
