@@ -15,8 +15,7 @@ import os
 import re
 import shutil
 import subprocess
-from collections.abc import Callable, Iterator
-from contextlib import AbstractContextManager
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -89,32 +88,18 @@ def test_the_parser_reads_every_command_of_the_section() -> None:
     assert [s.expected_exit for s in steps] == [0, 0, 1, 0, 0, 0, 0]
 
 
-@pytest.fixture
-def live_exchange(
-    tmp_path: Path, time_limit: Callable[[float, str], AbstractContextManager[None]]
-) -> Iterator[str]:
-    """Serve a simulator on 127.0.0.1 that knows the live key (account 53219870, bound to 127.0.0.1)."""
-    accounts = tmp_path / "accounts.yaml"
-    accounts.write_text(
+def live_accounts() -> str:
+    """Return the accounts file of a simulator that knows the live key as Bybit would."""
+    return (
         f'- uid: "53219870"\n  api_key: {LIVE_KEY}\n  api_secret: {LIVE_SECRET}\n'
         "  permissions: {Spot: [SpotTrade]}\n  ips: [127.0.0.1]\n"
     )
-    server = subprocess.Popen(
-        ["preflight", "simulator", "serve", "--accounts", str(accounts), "--port", "0"],
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        text=True,
-    )
-    try:
-        assert server.stdout is not None
-        with time_limit(120, "the simulator's start-up line"):
-            first = server.stdout.readline()
-        found = re.search(r"http://127\.0\.0\.1:\d+", first)
-        assert found, first
-        yield found.group(0)
-    finally:
-        server.terminate()
-        server.wait(timeout=120)
+
+
+@pytest.fixture
+def live_exchange(serve_simulator: Callable[[str], str]) -> str:
+    """Serve a simulator on 127.0.0.1 that knows the live key (account 53219870, bound to 127.0.0.1)."""
+    return serve_simulator(live_accounts())
 
 
 def _env(tmp_path: Path) -> dict[str, str]:
