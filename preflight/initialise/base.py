@@ -60,6 +60,11 @@ class InitRequest:
                 raise UsageError(f"{flag} {name!r}: use lower-case letters, digits and '_', e.g. bybit_paper")
         if self.paper_environment == self.live_environment:
             raise UsageError("--paper-environment and --live-environment must differ")
+        if not self.account_uid:
+            raise UsageError(
+                "--account-uid is required: the numeric UID of the Bybit account the live key belongs to "
+                "(Bybit: Account > UID)"
+            )
         if not _UID.match(self.account_uid):
             raise UsageError(
                 f"--account-uid {self.account_uid!r}: give the numeric UID of the Bybit account the live "

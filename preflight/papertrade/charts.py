@@ -86,7 +86,7 @@ def _uid_rate(report: Doc) -> Chart:
         [cast(Doc, g) for g in raw_groups if isinstance(g, Mapping)] if isinstance(raw_groups, list) else []
     )
     shown = [g for g in groups if any(_floats(g.get("peak_per_tick")))]
-    title = "Requests per second per endpoint (busiest second of each tick) against Bybit's per-UID limits"
+    title = "Per-UID rate: each tick's busiest second per endpoint vs Bybit's limit (req/s)"
     lines: list[Line] = []
     at_limit: list[float] = []
     top = 0.0
@@ -130,7 +130,7 @@ def _ip_rate(report: Doc) -> Chart:
     peaks = _floats(ip.get("peak_per_tick"))
     limit = float(cast(float, ip.get("limit") or 0))
     window = int(cast(int, ip.get("window_ms") or 0)) // 1000
-    title = f"Requests from this machine in the busiest {window} s of each tick against Bybit's IP limit"
+    title = f"Per-IP rate: each tick's busiest {window} s from this machine vs Bybit's IP limit"
     lines = [
         Line(f"requests per {window} s", peaks, "#1f77b4"),
         Line(f"limit {_fmt(limit)} per {window} s", [limit] * len(peaks), "#d62728", dashed=True),

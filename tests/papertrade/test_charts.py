@@ -115,10 +115,10 @@ def test_a_clean_session_stays_visibly_below_its_limits(demo_root: Path) -> None
     ip_svg = result.chart_paths["ip_rate"].read_text()
     series, limit = _polylines(ip_svg)
     assert max(y for _, y in limit) < min(y for _, y in series)  # the limit line is above every point
-    assert "| Requests from this machine in the busiest 5 s" in markdown and "of 600 per 5 s" in markdown
+    assert "| Per-IP rate: each tick's busiest 5 s" in markdown and "of 600 per 5 s" in markdown
 
 
 def test_the_step_summary_block_is_text_only(demo_root: Path) -> None:
     block = summary_block(session(demo_root).report)
     assert block.startswith(f"### Paper session charts: {EP}")
-    assert "![" not in block and "<svg" not in block and "per-UID limits" in block
+    assert "![" not in block and "<svg" not in block and "Per-UID rate" in block
