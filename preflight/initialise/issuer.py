@@ -90,6 +90,13 @@ def prepare(request: InitRequest) -> Signer:
         public_key_b64,
     )
 
+    if request.issuer_key is not None and request.root.resolve() in request.issuer_key.resolve().parents:
+        from preflight.errors import UsageError
+
+        raise UsageError(
+            f"--issuer-key {request.issuer_key} lies inside the deployment, which goes into version control; "
+            "keep the issuer's private key outside it"
+        )
     if request.issuer_key is not None and request.issuer_key.exists():
         key = load_private_key(request.issuer_key)  # LicenseError naming the file when it is no key
         public = public_key_b64(key)

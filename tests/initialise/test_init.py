@@ -274,3 +274,41 @@ def test_adopting_a_preflight_deployment_says_it_needs_no_adoption(
         capture_output=True, text=True, env=env, timeout=120, check=False,
     )  # fmt: skip
     assert done.returncode == 2 and "already holds a preflight deployment" in done.stderr
+
+
+def test_an_issuer_key_inside_the_deployment_is_refused(tmp_path: Path, env: dict[str, str]) -> None:
+    with pytest.raises(UsageError, match="inside the deployment"):
+        _create(tmp_path / "deploy", env, issuer_key=tmp_path / "deploy" / "issuer.pem")
+    assert not (tmp_path / "deploy").exists()
+
+
+class _Terminal(io.StringIO):
+    """A stdin that says it is a terminal (the person typing is the StringIO's lines)."""
+
+    def isatty(self) -> bool:
+        return True
+
+
+def test_on_a_terminal_the_passphrase_is_asked_twice_and_the_secret_hidden(
+    tmp_path: Path, env: dict[str, str]
+) -> None:
+    del env["PREFLIGHT_SECRETS_PASSPHRASE"]
+    hidden = iter(["typed passphrase", "typed passphrase", LIVE_SECRET])
+    asked: list[str] = []
+
+    def getpass(prompt: str) -> str:
+        asked.append(prompt)
+        return next(hidden)
+
+    shown = io.StringIO()
+    terminal = InitIO(stdin=_Terminal(f"{LIVE_KEY}\n"), stderr=shown, hidden=getpass)
+    request = InitRequest(root=tmp_path / "deploy", account_uid="53219870", env=env)
+    creator("preflight").create(request, terminal)
+    assert asked == [
+        "Passphrase for var/secrets/keychain.enc: ",
+        "Repeat the passphrase for var/secrets/keychain.enc: ",
+        "API secret for bybit_live_trading: ",
+    ]
+    assert "API key for bybit_live_trading: " in shown.getvalue() and LIVE_SECRET not in shown.getvalue()
+    live = read_store(tmp_path / "deploy/var/secrets/keychain.enc", "typed passphrase")["bybit_live_trading"]
+    assert (live.api_key, live.api_secret) == (LIVE_KEY, LIVE_SECRET)
