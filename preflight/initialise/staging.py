@@ -40,20 +40,38 @@ def refuse_existing(root: Path, relpaths: Iterable[str], shown_root: str) -> Non
         )
 
 
+def _remove_empty_folders(top: Path) -> None:
+    """Remove ``top`` and the folders below it that are empty (bottom up); anything holding a file stays."""
+    for folder, _, _ in os.walk(top, topdown=False):
+        with contextlib.suppress(OSError):
+            os.rmdir(folder)
+
+
 @contextlib.contextmanager
 def staging_folder(root: Path) -> Iterator[Path]:
-    """Yield a fresh hidden folder beside ``root`` (same file system) and remove it afterwards."""
-    parent = root.parent
-    parent.mkdir(parents=True, exist_ok=True)
-    staging = Path(tempfile.mkdtemp(prefix=f".{root.name}.preflight-init-", dir=parent))
+    """Yield a fresh hidden folder beside ``root`` (same file system) and remove it afterwards.
+
+    When the block fails, the folders created for the deployment (the root and missing parents) go too.
+    """
+    missing = [folder for folder in (root, *root.parents) if not folder.exists()]  # deepest first
+    root.parent.mkdir(parents=True, exist_ok=True)
+    staging = Path(tempfile.mkdtemp(prefix=f".{root.name}.preflight-init-", dir=root.parent))
+    done = False
     try:
         yield staging
+        done = True
     finally:
         shutil.rmtree(staging, ignore_errors=True)
+        if not done:
+            for folder in missing:
+                _remove_empty_folders(folder)
 
 
 def move_into_place(staging: Path, root: Path, relpaths: Iterable[str]) -> None:
     """Move each staged file to ``root``; a file that appeared there meanwhile is never replaced."""
+    relpaths = tuple(relpaths)
+    tops = {root / Path(relpath).parts[0] for relpath in relpaths if len(Path(relpath).parts) > 1}
+    new_tops = {folder for folder in tops if not folder.exists()}
     moved: list[Path] = []
     try:
         for relpath in relpaths:
@@ -61,7 +79,11 @@ def move_into_place(staging: Path, root: Path, relpaths: Iterable[str]) -> None:
             target.parent.mkdir(parents=True, exist_ok=True)
             os.link(source, target)  # FileExistsError instead of a silent overwrite
             moved.append(target)
-    except FileExistsError as error:
+    except BaseException as error:
         for path in moved:  # all or nothing
             path.unlink(missing_ok=True)
-        raise UsageError(f"refusing to overwrite {error.filename}: it appeared while init ran") from None
+        for folder in new_tops:  # folders this call made; a folder that held anything before stays
+            _remove_empty_folders(folder)
+        if isinstance(error, FileExistsError):
+            raise UsageError(f"refusing to overwrite {error.filename}: it appeared while init ran") from None
+        raise

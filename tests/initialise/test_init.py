@@ -207,10 +207,10 @@ def test_without_a_passphrase_source_init_says_where_and_writes_nothing(
     tmp_path: Path, env: dict[str, str]
 ) -> None:
     del env["PREFLIGHT_SECRETS_PASSPHRASE"]
-    root = tmp_path / "deploy"
+    root = tmp_path / "new" / "desk" / "deploy"
     with pytest.raises(SecretsError, match="PREFLIGHT_SECRETS_PASSPHRASE"):
         _create(root, env)
-    assert not root.exists() and not (tmp_path / "xdg").exists()
+    assert not (tmp_path / "new").exists() and not (tmp_path / "xdg").exists()  # no folder left behind
 
 
 def test_a_passphrase_file_in_the_target_is_honoured(tmp_path: Path, env: dict[str, str]) -> None:
@@ -312,3 +312,18 @@ def test_on_a_terminal_the_passphrase_is_asked_twice_and_the_secret_hidden(
     assert "API key for bybit_live_trading: " in shown.getvalue() and LIVE_SECRET not in shown.getvalue()
     live = read_store(tmp_path / "deploy/var/secrets/keychain.enc", "typed passphrase")["bybit_live_trading"]
     assert (live.api_key, live.api_secret) == (LIVE_KEY, LIVE_SECRET)
+
+
+def test_a_failed_move_takes_back_every_file_and_folder_it_made(tmp_path: Path) -> None:
+    from preflight.initialise.staging import move_into_place
+
+    staging, root = tmp_path / "staging", tmp_path / "root"
+    for relpath in ("config/a.yaml", "var/x/b.json", "var/x/c.json"):
+        (staging / relpath).parent.mkdir(parents=True, exist_ok=True)
+        (staging / relpath).write_text(relpath)
+    (root / "var/x").mkdir(parents=True)
+    (root / "var/x/c.json").write_text("someone else's")  # appeared while init ran
+    with pytest.raises(UsageError, match=r"c\.json: it appeared while init ran"):
+        move_into_place(staging, root, ("config/a.yaml", "var/x/b.json", "var/x/c.json"))
+    assert sorted(str(p.relative_to(root)) for p in root.rglob("*")) == ["var", "var/x", "var/x/c.json"]
+    assert (root / "var/x/c.json").read_text() == "someone else's"
