@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from typing import cast
 
 from preflight.papertrade.svg import Line, line_chart
+from preflight.simulator.ratelimit import IP_LIMIT, IP_WINDOW_MS
 
 Doc = Mapping[str, object]
 BARS = "▁▂▃▄▅▆▇█"
@@ -128,14 +129,20 @@ def _ratios(group: Doc) -> list[float]:
 def _ip_rate(report: Doc) -> Chart:
     ip = _map(_map(report, "requests"), "ip_limit")
     peaks = _floats(ip.get("peak_per_tick"))
-    limit = float(cast(float, ip.get("limit") or 0))
-    window = int(cast(int, ip.get("window_ms") or 0)) // 1000
+    # A report without the block (written before it existed) still names Bybit's figures, marked no data.
+    limit = float(cast(float, ip.get("limit") or IP_LIMIT))
+    window = int(cast(int, ip.get("window_ms") or IP_WINDOW_MS)) // 1000
     title = f"Per-IP rate: each tick's busiest {window} s from this machine vs Bybit's IP limit"
     lines = [
         Line(f"requests per {window} s", peaks, "#1f77b4"),
         Line(f"limit {_fmt(limit)} per {window} s", [limit] * len(peaks), "#d62728", dashed=True),
     ]
-    figures = f"peak {_fmt(float(cast(float, ip.get('peak') or 0)))} of {_fmt(limit)} per {window} s"
+    peak = ip.get("peak")
+    figures = (
+        f"peak {_fmt(float(peak))} of {_fmt(limit)} per {window} s"
+        if isinstance(peak, int | float)
+        else "no data"
+    )
     return Chart(
         "ip_rate",
         title,

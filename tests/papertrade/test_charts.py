@@ -122,3 +122,10 @@ def test_the_step_summary_block_is_text_only(demo_root: Path) -> None:
     block = summary_block(session(demo_root).report)
     assert block.startswith(f"### Paper session charts: {EP}")
     assert "![" not in block and "<svg" not in block and "Per-UID rate" in block
+
+
+def test_a_report_without_rate_blocks_says_no_data_instead_of_inventing_figures() -> None:
+    rows = {c.key: c for c in build_charts({"entrypoint": EP, "requests": {"per_tick": [1, 2]}})}
+    assert rows["ip_rate"].figures == "no data" and "busiest 5 s" in rows["ip_rate"].title
+    assert rows["uid_rate"].figures == "the exchange reported no per-UID limit usage"
+    assert rows["equity"].figures == "no data"
