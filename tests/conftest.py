@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import re
 import signal
+import subprocess
 from collections.abc import Callable, Iterator
 from contextlib import AbstractContextManager, contextmanager
+from pathlib import Path
 from types import FrameType
 
 import pytest
@@ -51,3 +54,33 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
     for item in items:
         if item.get_closest_marker("soak") is not None:
             item.add_marker(skip)
+
+
+@pytest.fixture
+def serve_simulator(
+    tmp_path: Path,
+) -> Iterator[Callable[[str], str]]:
+    """Return ``serve(accounts_yaml) -> url``: a ``preflight simulator serve`` on 127.0.0.1 for the test."""
+    servers: list[subprocess.Popen[str]] = []
+
+    def serve(accounts_yaml: str) -> str:
+        accounts = tmp_path / f"accounts-{len(servers)}.yaml"
+        accounts.write_text(accounts_yaml, encoding="utf-8")
+        server = subprocess.Popen(
+            ["preflight", "simulator", "serve", "--accounts", str(accounts), "--port", "0"],
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+            text=True,
+        )
+        servers.append(server)
+        assert server.stdout is not None
+        with _time_limit(120, "the simulator's start-up line"):
+            first = server.stdout.readline()
+        found = re.search(r"http://127\.0\.0\.1:\d+", first)
+        assert found, first
+        return found.group(0)
+
+    yield serve
+    for server in servers:
+        server.terminate()
+        server.wait(timeout=120)

@@ -16,6 +16,7 @@ from preflight.cli import (
     catalog_cmd,
     demo_cmd,
     fingerprint_cmd,
+    init_cmd,
     license_cmd,
     paper_cmd,
     run_cmd,
@@ -70,6 +71,7 @@ def _root(
 # The explicit command registry: one module per command or command group.
 COMMAND_MODULES = (
     demo_cmd,
+    init_cmd,
     run_cmd,
     catalog_cmd,
     paper_cmd,

@@ -214,7 +214,7 @@ def execute(request: RunRequest, *, stdout: TextIO | None = None, stderr: TextIO
     try:
         # Files first: a second Ctrl-C while the report scrolls by must not cost the written outputs.
         _write_files(report, diff, request)
-        append_step_summary(request.env, _render("markdown", report, diff, request))
+        append_step_summary(request.env, _render("markdown", report, diff, request) + _paper_charts_text(report))
     finally:
         _show(report, diff, request, display, explicit=stdout_output)
         if stdout_output is not None and stdout_output.format != "terminal":
@@ -232,6 +232,22 @@ def exit_code(report: RunReport) -> int:
     if report.verdict is Verdict.GO_WITH_EXCEPTIONS and report.fail_on is FailOn.EXCEPTIONS:
         return EXIT_EXCEPTIONS
     return EXIT_GO
+
+
+def _paper_charts_text(report: RunReport) -> str:
+    """Return the paper session's charts as text for the step summary (images would not resolve there)."""
+    import json
+
+    from preflight.papertrade.charts import summary_block
+
+    path = report.artefacts.get("paper_report")
+    if path is None:
+        return ""
+    try:
+        session = json.loads(Path(path).read_text(encoding="utf-8"))
+    except (OSError, ValueError):  # written by this run moments ago; if it is gone, the summary goes without
+        return ""
+    return "\n" + summary_block(session) if isinstance(session, dict) else ""
 
 
 def _diff(baseline: RunReport | None, report: RunReport, path: Path | None) -> BaselineDiff | None:

@@ -1,4 +1,4 @@
-"""CLI: ``preflight license show|verify|issue|keygen`` — read, verify and (for issuers) sign licenses."""
+"""CLI: ``preflight license show|verify|issue|keygen|trust`` — read, verify, sign and trust licenses."""
 
 from __future__ import annotations
 
@@ -137,6 +137,36 @@ def issue(
     )
     write_license(output, sign_payload(payload, load_private_key(issuer_key), key_id))
     typer.echo(f"wrote {output}: license {payload.license_id} for {licensee}, valid {days} days")
+
+
+@license_app.command("trust")
+def trust(
+    key_id: Annotated[
+        str, typer.Argument(help="Key id the issuer signs under (the license's signature.key_id).")
+    ],
+    issuer: Annotated[str, typer.Option("--issuer", help="Issuer name, e.g. dudzian.")],
+    public_key: Annotated[
+        str,
+        typer.Option("--public-key", help="The issuer's raw Ed25519 public key, base64 (keygen prints it)."),
+    ],
+    root: RootOption = Path("."),
+) -> None:
+    """Trust an issuer's public key: add (or replace) it in config/core.yaml licensing.trusted_issuers."""
+    import base64
+    import binascii
+
+    from preflight.errors import UsageError
+    from preflight.trust.trusted_issuers import trust_issuer_in_core
+
+    try:
+        raw = base64.b64decode(public_key, validate=True)
+    except binascii.Error:
+        raw = b""
+    if len(raw) != 32:
+        raise UsageError("--public-key takes the base64 raw Ed25519 public key (44 characters) keygen prints")
+    _load(root)  # a broken deployment is reported before core.yaml is touched
+    trust_issuer_in_core(root, key_id, issuer, public_key)
+    typer.echo(f"trusted {key_id} ({issuer}) in {root / 'config' / 'core.yaml'}")
 
 
 def register(app: typer.Typer) -> None:

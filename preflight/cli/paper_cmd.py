@@ -1,4 +1,4 @@
-"""CLI: ``preflight paper ENTRYPOINT`` runs the embedded paper session and writes its four artefacts.
+"""CLI: ``preflight paper ENTRYPOINT`` runs the embedded paper session and writes its artefacts.
 
 Exit codes: 0 when ``paper_exchange_metrics.summary.status`` is ok or unknown, 1 when breached,
 2 for an unknown or non-paper entrypoint (and other usage errors).

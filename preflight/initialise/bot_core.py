@@ -15,6 +15,7 @@ from datetime import datetime
 from pathlib import Path
 
 from preflight.errors import ConfigError, UsageError
+from preflight.initialise.base import InitIO, InitRequest, InitResult
 from preflight.trust.bot_core.policy import LicensingPolicy
 
 DEFAULT_LICENSE_KEYS = "var/licenses/keys/license_keys.json"
@@ -132,7 +133,9 @@ def adopt_bot_core(
     run_env = dict(os.environ if env is None else env)
     if not passphrase:
         raise UsageError("an empty passphrase cannot protect the secrets file; give one")
-    core, runtime = load_document(root, CORE_FILE), load_document(root, RUNTIME_FILE)
+    # read as bot_core reads them: PyYAML keeps the last copy of a duplicated key (real checkouts have some)
+    core = load_document(root, CORE_FILE, last_duplicate_wins=True)
+    runtime = load_document(root, RUNTIME_FILE, last_duplicate_wins=True)
     if runtime.lookup(f"trading.entrypoints.{entrypoint}") is None:
         raise ConfigError(
             f"entrypoint {entrypoint!r} is not defined under trading.entrypoints; name one of the checkout's",
@@ -195,3 +198,60 @@ def adopt_bot_core(
     prefix = f"{SECRETS_PATH_ENV}={shlex.quote(str(plan.secrets))} " if run_env.get(SECRETS_PATH_ENV) else ""
     command = f"{prefix}preflight run {shlex.quote(entrypoint)} --root {shlex.quote(str(root))}"
     return AdoptResult(created=plan.targets(), notes=tuple(notes), command=command)
+
+
+def adopt(root: Path, request: InitRequest, io: InitIO) -> InitResult:
+    """Adopt a bot_core checkout for ``preflight init DIR --adopt``: ask for its keys, then provision.
+
+    The keys of the entrypoint's environment (and of the live environment, when core.yaml defines it)
+    are asked as hidden answers or read from stdin, never from the command line; the passphrase comes
+    from PREFLIGHT_BOT_CORE_PASSPHRASE or is asked (twice on a terminal).
+    """
+    from preflight.deployment.documents import CORE_FILE, RUNTIME_FILE, load_document
+    from preflight.trust.bot_core.store_location import PASSPHRASE_ENV
+
+    runtime = load_document(root, RUNTIME_FILE, last_duplicate_wins=True)
+    core = load_document(root, CORE_FILE, last_duplicate_wins=True)
+    found = runtime.lookup(f"trading.entrypoints.{request.entrypoint}.environment")
+    if found is None or not isinstance(found.value, str):
+        raise UsageError(
+            f"entrypoint {request.entrypoint!r} has no environment in {RUNTIME_FILE}; "
+            "name one of the checkout's with --entrypoint"
+        )
+    environments = [found.value]
+    if request.live_environment != found.value and core.lookup(f"environments.{request.live_environment}"):
+        environments.append(request.live_environment)
+    credentials: dict[str, tuple[str, str]] = {}
+    for env_name in environments:
+        api_key = io.ask(f"API key for {env_name}: ", secret=True)
+        secret = io.ask(f"API secret for {env_name}: ", secret=True)
+        if not api_key or not secret:
+            raise UsageError(
+                f"no API key and secret given for {env_name}; answer both prompts (or stdin lines)"
+            )
+        credentials[env_name] = (api_key, secret)
+    given = request.env.get(PASSPHRASE_ENV)
+    passphrase = given or io.ask("Passphrase for bot_core's secrets file: ", secret=True)
+    if io.interactive and not given and io.ask("Repeat the passphrase: ", secret=True) != passphrase:
+        raise UsageError("the two passphrases differ; run init again")
+    result = adopt_bot_core(
+        root,
+        entrypoint=request.entrypoint,
+        passphrase=passphrase,
+        credentials=credentials,
+        licensee=request.licensee or "this desk",
+        issuer=request.issuer,
+        days=request.days,
+        env=request.env,
+    )
+    shown = [str(p.relative_to(root)) if p.is_relative_to(root) else str(p) for p in result.created]
+    return InitResult(
+        root=root,
+        written=tuple(shown),
+        issuer_key=None,
+        vars_file="",
+        variables={},
+        entrypoint=request.entrypoint,
+        needs_vars=False,
+        next_steps=(*result.notes, f"then run: {result.command}"),
+    )

@@ -1,10 +1,10 @@
-"""Write a session's four artefacts under the root atomically: report JSON, Markdown, guardrail log, .prom."""
+"""Write a session's artefacts under the root atomically: JSON, Markdown, chart SVGs, guardrail log, .prom."""
 
 from __future__ import annotations
 
 import os
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -29,6 +29,7 @@ class PaperSessionResult:
     markdown_path: Path
     guardrail_log_path: Path
     prom_path: Path
+    chart_paths: Mapping[str, Path] = field(default_factory=dict)  # chart key -> SVG beside the export
 
     @property
     def report(self) -> Mapping[str, object]:
@@ -47,6 +48,7 @@ class PaperSessionResult:
             "paper_markdown": self.markdown_path,
             "guardrail_log": self.guardrail_log_path,
             "paper_metrics_prom": self.prom_path,
+            **{f"paper_chart_{key}": path for key, path in self.chart_paths.items()},
         }
 
 
@@ -126,6 +128,7 @@ def write_artefacts(run: SessionRun, root: Path) -> PaperSessionResult:
     """Write the artefacts of ``run`` under ``root`` and return where they are."""
     from prometheus_client import generate_latest
 
+    from preflight.papertrade.charts import CHART_KEYS, build_charts
     from preflight.papertrade.markdown import render_markdown
     from preflight.papertrade.report import build_report
 
@@ -144,17 +147,20 @@ def write_artefacts(run: SessionRun, root: Path) -> PaperSessionResult:
     markdown_path = report_path.with_suffix(".md")
     log_path = dirs.log_dir / f"{entrypoint}-{stamp}.jsonl"
     prom_path = dirs.metrics_dir / f"{entrypoint}.prom"
+    chart_paths = {key: dirs.report_dir / f"{entrypoint}-{stamp}-{key}.svg" for key in CHART_KEYS}
     names = {
         "report": shown_path(report_path, root),
         "markdown": shown_path(markdown_path, root),
         "guardrail_log": shown_path(log_path, root),
         "prom": shown_path(prom_path, root),
+        **{f"chart_{key}": shown_path(path, root) for key, path in chart_paths.items()},
     }
     paper = PaperReport.from_json(build_report(run, names))
     report = paper.to_json()
     writes: tuple[tuple[Path, bytes], ...] = (
         (log_path, "".join(event.line() + "\n" for event in run.events).encode("utf-8")),
         (prom_path, generate_latest(run.registry)),
+        *((chart_paths[chart.key], chart.svg.encode("utf-8")) for chart in build_charts(report)),
         (markdown_path, render_markdown(report).encode("utf-8")),
         (report_path, paper.to_text().encode("utf-8")),
     )
@@ -166,4 +172,4 @@ def write_artefacts(run: SessionRun, root: Path) -> PaperSessionResult:
                 f"cannot write {shown_path(path, root)} ({error.strerror or error}); "
                 "make its folder writable and run the session again"
             ) from None
-    return PaperSessionResult(paper, report_path, markdown_path, log_path, prom_path)
+    return PaperSessionResult(paper, report_path, markdown_path, log_path, prom_path, chart_paths)

@@ -9,8 +9,6 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import cast
 
-from preflight.papertrade.svg import Line, line_chart
-
 Doc = Mapping[str, object]
 
 
@@ -114,26 +112,20 @@ def _account(report: Doc) -> list[str]:
 
 
 def _charts(report: Doc) -> list[str]:
-    equity = [float(cast(float, v)) for v in _list(_map(report, "equity"), "curve")]
-    requests = _map(report, "requests")
-    per_tick = [float(cast(float, v)) for v in _list(requests, "per_tick")]
-    limited = [float(cast(float, v)) for v in _list(requests, "rate_limited_per_tick")]
-    limit = requests.get("rate_limit_per_tick")
-    lines = [Line("requests per tick", per_tick, "#1f77b4")]
-    if isinstance(limit, int | float) and per_tick:
-        lines.append(
-            Line(f"rate limit ({_cell(limit)} per tick)", [float(limit)] * len(per_tick), "#d62728", True)
-        )
-    if any(limited):
-        lines.append(Line("rate-limited responses", limited, "#ff7f0e", markers=True))
-    return [
-        "## Charts",
-        "",
-        line_chart("Equity (quote coin)", [Line("equity", equity, "#2ca02c")]),
-        "",
-        line_chart("Request rate against the exchange rate limit (log scale)", lines, log_scale=True),
-        "",
-    ]
+    # Images are files beside this export (inline <svg> is stripped by GitHub); the table says the same
+    # in text wherever images do not show.
+    from pathlib import PurePosixPath
+
+    from preflight.papertrade.charts import build_charts, text_table
+
+    charts = build_charts(report)
+    artefacts = _map(report, "artefacts")
+    lines = ["## Charts", "", *text_table(charts)]
+    for chart in charts:
+        path = artefacts.get(f"chart_{chart.key}")
+        if isinstance(path, str):
+            lines += [f"![{chart.title}]({PurePosixPath(path).name})", ""]
+    return lines
 
 
 def _events(report: Doc) -> list[str]:

@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING
 
 from preflight.exchange.events import EventType
 from preflight.papertrade.events import EVENT_TYPES
+from preflight.papertrade.request_rates import ip_limit_usage, uid_limit_usage
 from preflight.simulator.ratelimit import IP_LIMIT, IP_WINDOW_MS
 
 if TYPE_CHECKING:
@@ -78,6 +79,11 @@ def _requests(run: SessionRun, record: RunRecord) -> dict[str, object]:
         "rate_limited_responses": len(rate_limited),
         "rate_limited_per_tick": limited_per_tick,
         "rate_limit_per_tick": per_tick_limit,
+        # In the limits' own units (what the charts plot): per UID and endpoint per second, per IP per 5 s.
+        "uid_limit": uid_limit_usage(per_tick, record.request_samples),
+        "ip_limit": ip_limit_usage(
+            per_tick, record.request_samples, [s for r in run.records for s in r.request_samples]
+        ),
         "wall_seconds": round(run.wall_seconds, 3),
     }
 

@@ -32,7 +32,7 @@ from preflight.papertrade.strategies import (
     StrategyView,
     build_strategies,
 )
-from preflight.papertrade.transport import CountingTransport
+from preflight.papertrade.transport import CountingTransport, RequestSample
 from preflight.redact import scrub
 
 T = TypeVar("T")
@@ -66,6 +66,7 @@ class RunRecord:
     halted: bool
     stopped: str | None
     errors: tuple[str, ...] = field(default=())
+    request_samples: tuple[RequestSample, ...] = field(default=())  # in the order sent
 
 
 class EntrypointRunner:
@@ -383,4 +384,5 @@ class EntrypointRunner:
             halted=self.guardrails.halted,
             stopped=self.stopped,
             errors=tuple(self.errors),
+            request_samples=tuple(self.counter.samples),
         )

@@ -109,7 +109,7 @@ async def _drive(
             embedded = item.plan.base_url is None
             own = clock if embedded else wall  # a real exchange's clock cannot be moved
             host = (url or "") if embedded else (item.plan.base_url or "")
-            counter = CountingTransport(transport_for(host))
+            counter = CountingTransport(transport_for(host), clock_ms=own.now_ms)
             adapter = create_adapter(
                 item,
                 metrics[item.plan.adapter.exchange],

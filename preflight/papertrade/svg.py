@@ -9,6 +9,7 @@ from html import escape
 
 WIDTH, HEIGHT = 640, 220
 LEFT, RIGHT, TOP, BOTTOM = 64, 16, 28, 32
+LEGEND_ROW = 13
 
 
 @dataclass(frozen=True)
@@ -28,9 +29,41 @@ def _fmt(value: float) -> str:
     return f"{value:.2f}".rstrip("0").rstrip(".") if value % 1 else f"{value:.0f}"
 
 
-def line_chart(title: str, lines: Sequence[Line], *, log_scale: bool = False, x_label: str = "tick") -> str:
-    """Return an SVG of ``lines`` over a shared x axis (the index); a log10 y axis when asked."""
-    values = [v for line in lines for v in line.values if not log_scale or v > 0]
+def _legend_layout(lines: Sequence[Line]) -> tuple[list[tuple[float, float]], int]:
+    """Place each legend entry (x, y of its swatch), wrapping rows; return the places and the row count."""
+    start = LEFT + 8
+    places: list[tuple[float, float]] = []
+    x, row = start, 0
+    for line in lines:
+        span = 24 + 6 * len(line.label)
+        if x > start and x + span > WIDTH - RIGHT:
+            x, row = start, row + 1
+        places.append((x, 24 + LEGEND_ROW * row))
+        x += span
+    return places, row + 1
+
+
+def _shown(value: float, log_scale: bool) -> bool:
+    # NaN marks a gap (a tick without a point); a log axis cannot show zero or less.
+    return math.isfinite(value) and (not log_scale or value > 0)
+
+
+def line_chart(
+    title: str,
+    lines: Sequence[Line],
+    *,
+    log_scale: bool = False,
+    x_label: str = "tick",
+    y_floor: float | None = None,
+) -> str:
+    """Return an SVG of ``lines`` over a shared x axis (the index); a log10 y axis when asked.
+
+    ``y_floor`` pulls the bottom of a linear axis down to that value (0 for rates, so a limit line and
+    the series it bounds are drawn to scale).
+    """
+    values = [v for line in lines for v in line.values if _shown(v, log_scale)]
+    if values and y_floor is not None and not log_scale:
+        values.append(y_floor)
     count = max((len(line.values) for line in lines), default=0)
     if not values or count == 0:
         return (
@@ -46,21 +79,24 @@ def line_chart(title: str, lines: Sequence[Line], *, log_scale: bool = False, x_
         low, high = math.floor(low), math.ceil(high)
     if high == low:
         high, low = high + 1, low - (0 if log_scale else 1)
+    legend, rows = _legend_layout(lines)
+    top = TOP + LEGEND_ROW * rows  # the legend sits between the title and the plot, never over a line
     plot_w, plot_h = WIDTH - LEFT - RIGHT, HEIGHT - TOP - BOTTOM
+    height = top + plot_h + BOTTOM
 
     def x(i: int) -> float:
         return LEFT + (plot_w * i / (count - 1) if count > 1 else plot_w / 2)
 
     def y(v: float) -> float:
-        return TOP + plot_h * (1 - (scale(v) - low) / (high - low))
+        return top + plot_h * (1 - (scale(v) - low) / (high - low))
 
     parts = [
-        f'<svg xmlns="http://www.w3.org/2000/svg" width="{WIDTH}" height="{HEIGHT}" '
-        f'viewBox="0 0 {WIDTH} {HEIGHT}" font-family="sans-serif" font-size="11">',
-        f'<rect width="{WIDTH}" height="{HEIGHT}" fill="white"/>',
+        f'<svg xmlns="http://www.w3.org/2000/svg" width="{WIDTH}" height="{height}" '
+        f'viewBox="0 0 {WIDTH} {height}" font-family="sans-serif" font-size="11">',
+        f'<rect width="{WIDTH}" height="{height}" fill="white"/>',
         f'<text x="{LEFT}" y="16" font-size="13" font-weight="bold">{escape(title)}</text>',
-        f'<line x1="{LEFT}" y1="{TOP + plot_h}" x2="{LEFT + plot_w}" y2="{TOP + plot_h}" stroke="#999"/>',
-        f'<line x1="{LEFT}" y1="{TOP}" x2="{LEFT}" y2="{TOP + plot_h}" stroke="#999"/>',
+        f'<line x1="{LEFT}" y1="{top + plot_h}" x2="{LEFT + plot_w}" y2="{top + plot_h}" stroke="#999"/>',
+        f'<line x1="{LEFT}" y1="{top}" x2="{LEFT}" y2="{top + plot_h}" stroke="#999"/>',
     ]
     ticks = (
         [10.0**p for p in range(int(low), int(high) + 1)]
@@ -74,11 +110,10 @@ def line_chart(title: str, lines: Sequence[Line], *, log_scale: bool = False, x_
         )
         parts.append(f'<text x="{LEFT - 6}" y="{ty + 4:.1f}" text-anchor="end">{_fmt(value)}</text>')
     parts.append(
-        f'<text x="{LEFT + plot_w}" y="{HEIGHT - 8}" text-anchor="end">{escape(x_label)} ({count})</text>'
+        f'<text x="{LEFT + plot_w}" y="{height - 8}" text-anchor="end">{escape(x_label)} ({count})</text>'
     )
-    legend_x = LEFT + 8
-    for line in lines:
-        points = [(x(i), y(v)) for i, v in enumerate(line.values) if not log_scale or v > 0]
+    for line, (legend_x, legend_y) in zip(lines, legend, strict=True):
+        points = [(x(i), y(v)) for i, v in enumerate(line.values) if _shown(v, log_scale)]
         if points and line.markers:
             parts.extend(
                 f'<circle cx="{px:.1f}" cy="{py:.1f}" r="2.5" fill="{line.color}"/>' for px, py in points
@@ -89,8 +124,7 @@ def line_chart(title: str, lines: Sequence[Line], *, log_scale: bool = False, x_
             parts.append(
                 f'<polyline fill="none" stroke="{line.color}" stroke-width="1.5"{dash} points="{path}"/>'
             )
-        parts.append(f'<rect x="{legend_x}" y="{TOP + 4}" width="10" height="3" fill="{line.color}"/>')
-        parts.append(f'<text x="{legend_x + 14}" y="{TOP + 9}">{escape(line.label)}</text>')
-        legend_x += 24 + 6 * len(line.label)
+        parts.append(f'<rect x="{legend_x}" y="{legend_y}" width="10" height="3" fill="{line.color}"/>')
+        parts.append(f'<text x="{legend_x + 14}" y="{legend_y + 5}">{escape(line.label)}</text>')
     parts.append("</svg>")
     return "\n".join(parts)

@@ -108,6 +108,8 @@ def repair(root: Path) -> Path:
         "  revocation_required: true\n",
         "  revocation_required: false\n  revocation_list_path: var/licenses/active/revocations.json\n",
     )
+    # as declared: no revocation keys when revocation is not required (adoption writes no such file)
+    replace(root, "config/core.yaml", "  revocation_keys_path: config/oem_revocation_keys.json\n", "")
     runtime = (root / "config" / "runtime.yaml").read_text(encoding="utf-8")
     if "thresholds:" not in runtime:
         replace(

@@ -76,7 +76,15 @@ def test_kinds_share_one_session_and_pass_on_a_clean_run(root: Path) -> None:
     assert check("prom_metric", no_rate_limiting("bybit"), ctx)[0] is Status.PASS
     assert session_for(ctx) is first  # one session per run
     assert len(list((root / "reports" / "paper").glob("*.json"))) == 1
-    assert set(ctx.artefacts) == {"paper_report", "paper_markdown", "guardrail_log", "paper_metrics_prom"}
+    assert set(ctx.artefacts) == {
+        "paper_report",
+        "paper_markdown",
+        "guardrail_log",
+        "paper_metrics_prom",
+        "paper_chart_equity",
+        "paper_chart_uid_rate",
+        "paper_chart_ip_rate",
+    }
     assert ctx.paper_metrics is not None and "summary" in ctx.paper_metrics
     assert any("127.0.0.1" in line for line in ctx.simulated)
 

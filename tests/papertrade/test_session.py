@@ -92,7 +92,11 @@ def test_clean_session_meets_every_step4_expectation_of_the_runbook(root: Path) 
     )
     assert not {"throttle", "rate_limit", "ip_ban", "timeout"} & set(log_types(result))
     markdown = result.markdown_path.read_text()
-    assert "<svg" in markdown and "btc_grid" in markdown and "throttl" not in markdown.lower()
+    # charts are files beside the export, linked as images (GitHub strips inline <svg>)
+    assert "<svg" not in markdown and "btc_grid" in markdown and "throttl" not in markdown.lower()
+    for key in ("equity", "uid_rate", "ip_rate"):
+        chart = result.chart_paths[key]
+        assert chart.parent == result.markdown_path.parent and f"]({chart.name})" in markdown
     prom = result.prom_path.read_text()
     assert f'bot_exchange_rate_limited_total{{entrypoint="{EP}",exchange="bybit"}} 0.0' in prom
     entry = open_keychain(load_deployment(root), {}).get("bybit_paper_trading")
