@@ -18,7 +18,11 @@ DeploymentFormatOption = Annotated[
 ]
 VarOption = Annotated[
     list[str] | None,
-    typer.Option("--var", help="Set a runbook variable NAME=VALUE (environment=desk_a_paper); repeatable."),
+    typer.Option(
+        "--var",
+        metavar="NAME=VALUE",
+        help="Set a runbook variable NAME=VALUE (environment=desk_a_paper); repeatable.",
+    ),
 ]
 VarsFileOption = Annotated[
     Path | None,
