@@ -5,12 +5,17 @@ from __future__ import annotations
 import re
 import signal
 import subprocess
+import sys
 from collections.abc import Callable, Iterator
 from contextlib import AbstractContextManager, contextmanager
 from pathlib import Path
 from types import FrameType
 
 import pytest
+
+# Tests run with --import-mode=importlib, which puts no test folder on sys.path: put tests/support there so
+# test folders share its helpers (sim_clients_support: the simulator process, ccxt clients, a guard).
+sys.path.insert(0, str(Path(__file__).parent / "support"))
 
 
 class TimeLimitExceeded(BaseException):

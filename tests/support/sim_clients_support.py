@@ -1,9 +1,11 @@
-"""Helpers for the real-client tests: ``preflight simulator serve`` as a process, and stock ccxt clients.
+"""Helpers for the real-client tests: ``preflight simulator serve`` as a process, stock ccxt clients, a guard.
 
 Only the URL changes in the clients: ccxt gets ``urls.api`` and ``urls.test`` naming the simulator
 (``test`` because a paper bot, bot_core among them, calls ``set_sandbox_mode(True)``, which swaps
 ``urls.test`` in). Everything else is the bot's usual configuration: keys, ``defaultType: spot``,
-ccxt's own rate limiter.
+ccxt's own rate limiter. The loopback guard makes any attempt to resolve a host other than the loopback
+fail at once (and the test with it), so a client that tried the real exchange fails loudly instead of
+hanging on a network this machine does not have. tests/conftest.py puts this folder on sys.path.
 """
 
 from __future__ import annotations
@@ -12,19 +14,22 @@ import asyncio
 import os
 import select
 import signal
+import socket
 import subprocess
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import ccxt
 import ccxt.async_support as ccxt_async
+import pytest
 
 SECRET = "clients-test-secret-0001"
 # One account per client so their orders and balances never meet.
-ACCOUNTS = {"ccxt-sync": "2001", "ccxt-async": "2002", "pybit": "2003", "errors": "2004"}
+ACCOUNTS = {"ccxt-sync": "2001", "ccxt-async": "2002", "pybit": "2003", "errors": "2004", "bot": "2005"}
+_LOOPBACK = {"127.0.0.1", "localhost", "::1"}
 
 
 @dataclass(frozen=True)
@@ -71,7 +76,7 @@ def start_serve(directory: Path, *extra: str) -> tuple[subprocess.Popen[str], st
 def stop_serve(process: subprocess.Popen[str]) -> None:
     """Stop the server with Ctrl-C, as an operator would, and check it ended cleanly."""
     process.send_signal(signal.SIGINT)
-    _, err = process.communicate(timeout=30)
+    _, err = process.communicate(timeout=120)  # generous: a loaded machine
     assert process.returncode == 0, err
     assert "Traceback" not in err
 
@@ -123,3 +128,20 @@ class Client:
         if self.loop is not None:
             self.loop.run_until_complete(self.exchange.close())
             self.loop.close()
+
+
+def loopback_guard(monkeypatch: pytest.MonkeyPatch) -> Iterator[list[str]]:
+    """Refuse, and record, any name resolution of a host other than the loopback (a fixture's body)."""
+    refused: list[str] = []
+    real = socket.getaddrinfo
+
+    def guarded(host: Any, *args: Any, **kwargs: Any) -> Any:
+        name = host.decode() if isinstance(host, bytes) else str(host)
+        if name not in _LOOPBACK:
+            refused.append(name)
+            raise socket.gaierror(socket.EAI_NONAME, f"test guard: {name} is not the loopback")
+        return real(host, *args, **kwargs)
+
+    monkeypatch.setattr(socket, "getaddrinfo", guarded)
+    yield refused
+    assert not refused, f"a client tried to reach {sorted(set(refused))} instead of the simulator"
