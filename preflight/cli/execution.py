@@ -106,7 +106,7 @@ def _progress(total: int, enabled: bool) -> Iterator[Callable[[CheckResult], Non
         BarColumn(),
         MofNCompleteColumn(),
         TimeElapsedColumn(),
-        TextColumn("{task.fields[last]}"),
+        TextColumn("{task.fields[last]}", markup=False),  # check ids are data, not rich markup
     )
     with Progress(*columns, console=console, transient=True) as progress:
         task = progress.add_task("checks", total=total, last="")

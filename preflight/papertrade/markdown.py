@@ -10,6 +10,7 @@ from collections.abc import Mapping, Sequence
 from typing import cast
 
 from preflight.papertrade.svg import Line, line_chart
+from preflight.textsafe import md_cell
 
 Doc = Mapping[str, object]
 
@@ -33,7 +34,7 @@ def _cell(value: object) -> str:
         return f"{value:,.4f}".rstrip("0").rstrip(".") if value % 1 else f"{value:,.0f}"
     if isinstance(value, list | tuple):
         return ", ".join(str(v) for v in value) or "—"
-    return str(value).replace("|", "\\|")
+    return md_cell(str(value))
 
 
 def _table(headers: Sequence[str], rows: Sequence[Sequence[object]]) -> list[str]:

@@ -7,14 +7,16 @@ import xml.etree.ElementTree as ET
 from preflight.baseline import BaselineDiff
 from preflight.reporters.layout import group_results, verdict_text
 from preflight.results import CheckResult, FailOn, RunReport, Status
+from preflight.textsafe import xml_line
 
 
 def _evidence_body(result: CheckResult) -> str:
-    lines = [result.message]
-    lines += [f"  {evidence}" for evidence in result.evidence]
+    # Each piece on its own line, each kept to one line: data never starts a line of the body.
+    lines = [xml_line(result.message)]
+    lines += [f"  {xml_line(str(evidence))}" for evidence in result.evidence]
     if result.remediation:
-        lines.append(f"fix: {result.remediation}")
-    lines += [f"note: {note}" for note in result.notes]
+        lines.append(f"fix: {xml_line(result.remediation)}")
+    lines += [f"note: {xml_line(note)}" for note in result.notes]
     return "\n".join(lines)
 
 
@@ -26,23 +28,29 @@ def _testcase(parent: ET.Element, result: CheckResult, fail_on: FailOn) -> None:
     case = ET.SubElement(
         parent,
         "testcase",
-        {"classname": result.group, "name": result.check_id, "time": f"{result.duration_s:.6f}"},
+        {
+            "classname": xml_line(result.group),
+            "name": xml_line(result.check_id),
+            "time": f"{result.duration_s:.6f}",
+        },
     )
     if _failing(result, fail_on):
-        failure = ET.SubElement(case, "failure", {"message": result.message, "type": result.status.value})
+        failure = ET.SubElement(
+            case, "failure", {"message": xml_line(result.message), "type": result.status.value}
+        )
         failure.text = _evidence_body(result)
     elif result.status is Status.ERROR:
-        error = ET.SubElement(case, "error", {"message": result.message, "type": "error"})
+        error = ET.SubElement(case, "error", {"message": xml_line(result.message), "type": "error"})
         error.text = _evidence_body(result)
     elif result.status is Status.SKIP:
-        ET.SubElement(case, "skipped", {"message": result.message})
+        ET.SubElement(case, "skipped", {"message": xml_line(result.message)})
     elif result.status is Status.WAIVED and result.waiver is not None:
         waiver = result.waiver
         out = ET.SubElement(case, "system-out")
         out.text = (
             f"WAIVED ({result.original_status.value if result.original_status else 'fail'}): "
-            f"{result.message}\njustification: {waiver.justification}\napprover: {waiver.approver}\n"
-            f"expires: {waiver.expires.isoformat()}"
+            f"{xml_line(result.message)}\njustification: {xml_line(waiver.justification)}\n"
+            f"approver: {xml_line(waiver.approver)}\nexpires: {waiver.expires.isoformat()}"
         )
     elif result.status is Status.WARN:
         out = ET.SubElement(case, "system-out")
@@ -80,7 +88,9 @@ class JunitReporter:
     def render(self, report: RunReport, baseline: BaselineDiff | None = None) -> str:
         """Return the XML document (UTF-8 declaration, indented)."""
         del baseline  # JUnit has no place for a diff; the Markdown and terminal outputs show it
-        root = ET.Element("testsuites", {"name": f"preflight {report.runbook_id} {report.entrypoint}"})
+        root = ET.Element(
+            "testsuites", {"name": xml_line(f"preflight {report.runbook_id} {report.entrypoint}")}
+        )
         root.attrib.update(_suite_counts(report.results, report.fail_on))
         for group in group_results(report):
             results = tuple(r for item in group.items for r in item.results)
@@ -88,15 +98,15 @@ class JunitReporter:
                 root,
                 "testsuite",
                 {
-                    "name": group.section.title,
-                    "id": group.section.id,
+                    "name": xml_line(group.section.title),
+                    "id": xml_line(group.section.id),
                     "timestamp": report.started_at.isoformat(),
                 },
             )
             suite.attrib.update(_suite_counts(results, report.fail_on))
             properties = ET.SubElement(suite, "properties")
             for name, value in _properties(report):
-                ET.SubElement(properties, "property", {"name": name, "value": value})
+                ET.SubElement(properties, "property", {"name": name, "value": xml_line(value)})
             for result in results:
                 _testcase(suite, result, report.fail_on)
         ET.indent(root)

@@ -14,6 +14,7 @@ from rich.text import Text
 from preflight.baseline import BaselineDiff, ChangeKind, describe
 from preflight.reporters.layout import GLYPHS, NEEDS_DETAIL, duration_s, group_results, verdict_text
 from preflight.results import CheckResult, RunReport, Status, Verdict
+from preflight.textsafe import terminal as safe
 
 STYLES: dict[Status, str] = {
     Status.PASS: "green",
@@ -39,22 +40,24 @@ def _status_cell(status: Status) -> Text:
 
 def _detail_lines(result: CheckResult) -> Iterator[Text]:
     if result.status in NEEDS_DETAIL:
-        yield Text(result.message)
+        yield Text(safe(result.message))
         for evidence in result.evidence:
-            where = f" ({evidence.location})" if evidence.location else ""
-            yield Text.assemble("· ", (f"{evidence.label}: ", "bold"), evidence.value, (where, "cyan"))
+            where = f" ({safe(str(evidence.location))})" if evidence.location else ""
+            yield Text.assemble(
+                "· ", (f"{safe(evidence.label)}: ", "bold"), safe(evidence.value), (where, "cyan")
+            )
         if result.remediation:
-            yield Text.assemble(("fix: ", "bold"), result.remediation)
+            yield Text.assemble(("fix: ", "bold"), safe(result.remediation))
     elif result.status is Status.SKIP:
-        yield Text(result.message, style="dim")
+        yield Text(safe(result.message), style="dim")
     elif result.status is Status.WAIVED and result.waiver is not None:
         waiver = result.waiver
         was = f" (was {result.original_status.value})" if result.original_status else ""
-        yield Text(f"{result.message}{was}", style="dim")
-        yield Text.assemble(("waived: ", "bold cyan"), waiver.justification)
-        yield Text(f"approved by {waiver.approver}, expires {waiver.expires.isoformat()}", style="cyan")
+        yield Text(f"{safe(result.message)}{was}", style="dim")
+        yield Text.assemble(("waived: ", "bold cyan"), safe(waiver.justification))
+        yield Text(f"approved by {safe(waiver.approver)}, expires {waiver.expires.isoformat()}", style="cyan")
     for note in result.notes:
-        yield Text.assemble(("NOTE: ", "bold yellow"), note)
+        yield Text.assemble(("NOTE: ", "bold yellow"), safe(note))
 
 
 def _check_table(results: tuple[CheckResult, ...]) -> Table:
@@ -62,7 +65,7 @@ def _check_table(results: tuple[CheckResult, ...]) -> Table:
     table.add_column(no_wrap=True, min_width=8)
     table.add_column(ratio=1)
     for result in results:
-        heading = Text.assemble((result.check_id, "bold"), "  ", result.title)
+        heading = Text.assemble((safe(result.check_id), "bold"), "  ", safe(result.title))
         lines = [heading, *_detail_lines(result)]
         for line in lines:
             line.overflow = "fold"  # a long node id or path must wrap, never lose its end to an ellipsis
@@ -72,30 +75,33 @@ def _check_table(results: tuple[CheckResult, ...]) -> Table:
 
 def _header(report: RunReport) -> Iterator[RenderableType]:
     yield Text.assemble(
-        (f"preflight {report.tool_version}", "bold"), " — ", report.runbook_title, f" ({report.runbook_id})"
+        (f"preflight {report.tool_version}", "bold"),
+        " — ",
+        safe(report.runbook_title),
+        f" ({safe(report.runbook_id)})",
     )
     facts = Table.grid(padding=(0, 2))
     facts.add_column(no_wrap=True, style="dim")
     facts.add_column()
-    facts.add_row("entrypoint", Text(report.entrypoint, style="bold"))
-    facts.add_row("root", Text(report.root))  # Text, never str: a path may hold [brackets]
+    facts.add_row("entrypoint", Text(safe(report.entrypoint), style="bold"))
+    facts.add_row("root", Text(safe(report.root)))  # Text, never str: a path may hold [brackets]
     facts.add_row(
         "started",
         f"{report.started_at.isoformat()}   took {duration_s(report):.2f} s   "
         f"fail on: {report.fail_on.value}",
     )
     for line in report.simulated:
-        facts.add_row(Text("simulated", style="bold yellow"), Text(line))
+        facts.add_row(Text("simulated", style="bold yellow"), Text(safe(line)))
     yield Padding(facts, (0, 0, 0, 2))
 
 
 def _sections(report: RunReport) -> Iterator[RenderableType]:
     for group in group_results(report):
         yield Text("")
-        yield Text(group.section.title, style="bold underline")
+        yield Text(safe(group.section.title), style="bold underline")
         for item_group in group.items:
             item = item_group.item
-            yield Padding(Text.assemble((item.id, "bold"), " · ", item.text), (0, 0, 0, 2))
+            yield Padding(Text.assemble((safe(item.id), "bold"), " · ", safe(item.text)), (0, 0, 0, 2))
             yield Padding(_check_table(item_group.results), (0, 0, 0, 4))
 
 
@@ -104,7 +110,7 @@ def _notes(report: RunReport) -> Iterator[RenderableType]:
         return
     yield Text("")
     for note in report.notes:
-        yield Text.assemble(("!! NOTICE: ", "bold white on red"), (note, "bold red"))
+        yield Text.assemble(("!! NOTICE: ", "bold white on red"), (safe(note), "bold red"))
 
 
 def _artefacts(report: RunReport) -> Iterator[RenderableType]:
@@ -116,7 +122,7 @@ def _artefacts(report: RunReport) -> Iterator[RenderableType]:
     table.add_column(no_wrap=True)
     table.add_column()
     for name in sorted(report.artefacts):
-        table.add_row(Text(name), Text(report.artefacts[name]))
+        table.add_row(Text(safe(name)), Text(safe(report.artefacts[name])))
     yield Padding(table, (0, 0, 0, 2))
 
 
@@ -124,7 +130,7 @@ def baseline_lines(diff: BaselineDiff) -> Iterator[RenderableType]:
     """Yield the 'changes since baseline' block."""
     yield Text("")
     yield Text(
-        f"Changes since baseline {diff.baseline_path} "
+        f"Changes since baseline {safe(diff.baseline_path)} "
         f"({diff.baseline_started_at.isoformat()}, {diff.baseline_verdict.value})",
         style="bold underline",
     )
@@ -137,14 +143,14 @@ def baseline_lines(diff: BaselineDiff) -> Iterator[RenderableType]:
             style = "bold red" if kind is ChangeKind.NEW_FAILURE else ""
             yield Padding(Text(f"{title} ({len(changes)})", style=style or "bold"), (0, 0, 0, 2))
             for change in changes:
-                yield Padding(Text(describe(change), style=style), (0, 0, 0, 4))
+                yield Padding(Text(safe(describe(change)), style=style), (0, 0, 0, 4))
 
 
 def verdict_renderable(report: RunReport) -> Text:
     """Return the final verdict line, styled."""
     style = "bold white on green" if report.verdict is Verdict.GO else "bold white on red"
     head, _, tail = verdict_text(report).partition(" ")
-    return Text.assemble((head, style), " ", tail)
+    return Text.assemble((head, style), " ", safe(tail))
 
 
 class TerminalReporter:
