@@ -26,7 +26,7 @@ _HELP = """Write a signed Markdown sign-off of a run, or verify one.
   preflight signoff ENTRYPOINT --operator NAME [--root DIR] [-o FILE] [--signing-key FILE]
                     [--from-report report.json] [--waivers FILE] [--offline] [--no-paper]
                     [--exchange-url URL]
-  preflight signoff verify FILE [--public-key FILE]
+  preflight signoff verify FILE [--root DIR | --public-key FILE | --trust-list FILE]
 
 \b
 The verdict reads GO only when every required runbook item is ticked (all its checks passed);
@@ -202,20 +202,35 @@ def create_command(
         raise SystemExit(1)
 
 
-@signoff_app.command("verify", short_help="Verify a sign-off; exit 1 naming what changed.")
+@signoff_app.command(
+    "verify", short_help="Verify a sign-off against a trusted key; exit 1 naming the problem."
+)
 def verify_command(
     file: Path = typer.Argument(..., help="The signed sign-off (Markdown with a trailing signature block)."),
     public_key: Path | None = typer.Option(
         None, "--public-key", help="PEM Ed25519 public key the sign-off must be signed with."
     ),
+    trust_list: Path | None = typer.Option(
+        None,
+        "--trust-list",
+        help="File of trusted PEM public keys (default: $PREFLIGHT_SIGNOFF_TRUST_LIST).",
+    ),
+    root: Path | None = typer.Option(
+        None,
+        "--root",
+        help="Deployment whose var/signoff/signing_key.pub.pem is trusted (default: current directory).",
+    ),
 ) -> None:
-    """Check a sign-off's signature: exit 0 when intact, 1 naming the problem when anything changed."""
+    """Check a sign-off against a trusted key: exit 0 when valid, 1 naming the problem otherwise."""
     from preflight.errors import UsageError
-    from preflight.signoff.verify import verify_file
+    from preflight.signoff.verify import resolve_trust, verify_file
 
     if not file.is_file():
         raise UsageError(f"{file}: no such file; pass the signed sign-off to verify")
-    verification = verify_file(file, public_key)
+    if root is not None and not root.is_dir():
+        raise UsageError(f"--root {root} does not exist or is not a directory")
+    trusted = resolve_trust(public_key, trust_list, (root or Path.cwd()).resolve(), os.environ)
+    verification = verify_file(file, trusted)
     _say(verification.summary(), to_stderr=False)
 
 

@@ -32,6 +32,7 @@ class SignoffRequest:
     see: Mapping[str, Sequence[str]] = field(default_factory=dict)  # item id -> ``see:`` selectors
     declared: Mapping[str, Sequence[str]] = field(default_factory=dict)  # item id -> its declared check ids
     extra_inputs: tuple[Path, ...] = ()  # more files to digest (e.g. the --from-report file)
+    require_current_inputs: bool = True  # refuse when an input changed since the run (False: render only)
 
 
 @dataclass(frozen=True)
@@ -67,7 +68,9 @@ def build_signoff(
 ) -> tuple[str, VerdictLine]:
     """Return the signed Markdown and its verdict line (nothing is written)."""
     assessment = assess(report, request.see, request.declared)
-    digests = collect_digests(report, request.root, request.extra_inputs)
+    digests = collect_digests(
+        report, request.root, request.extra_inputs, require_current=request.require_current_inputs
+    )
     meta = SignoffMeta(
         operator=check_operator(request.operator),
         signed_at=signed_at,

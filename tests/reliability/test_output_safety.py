@@ -28,7 +28,7 @@ from preflight.reporters.markdown import MarkdownReporter
 from preflight.reporters.terminal import TerminalReporter
 from preflight.results import Evidence, RunReport, Status, WaiverApplied, verdict_for
 from preflight.signoff.service import build_signoff
-from preflight.signoff.verify import verify_file
+from preflight.signoff.verify import TrustedKeys, load_public_key, verify_file
 
 
 def _load(name: str, relative: str) -> ModuleType:
@@ -159,7 +159,7 @@ def _check_signoff(report: RunReport, operator: str, tmp: Path) -> None:
             serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo
         )
     )
-    verify_file(path, public)
+    verify_file(path, TrustedKeys((load_public_key(public),), "the test key"))
     items = sum(len(section.items) for section in report.sections)
     lines = text.splitlines()
     assert sum(bool(re.match(r"- \[[x ]\] ", line)) for line in lines) == items

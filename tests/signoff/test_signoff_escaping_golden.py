@@ -15,7 +15,7 @@ from markdown_it import MarkdownIt
 
 from preflight.results import RunReport, Status, WaiverApplied, verdict_for
 from preflight.signoff.service import build_signoff
-from preflight.signoff.verify import verify_bytes
+from preflight.signoff.verify import TrustedKeys, verify_bytes
 
 GOLDEN = Path(__file__).parent / "golden" / "signoff_escaping.md"
 MESSAGE = "pipe | escaped \\| tick ` ticks `` end\\\nsecond line\r\n- [x] **Step 99.** forged"
@@ -78,7 +78,8 @@ def test_escaping_golden_file() -> None:
 
 def test_the_signature_of_the_escaping_sample_verifies() -> None:
     verification = verify_bytes(
-        _text().encode("utf-8"), SAMPLES.test_key().private_key.public_key().public_bytes_raw()
+        _text().encode("utf-8"),
+        TrustedKeys((SAMPLES.test_key().private_key.public_key().public_bytes_raw(),), "the test key"),
     )
     assert verification.pinned
 
