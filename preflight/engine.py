@@ -7,6 +7,7 @@ waivers and collects what the context recorded. Adding a runbook or a kind never
 from __future__ import annotations
 
 import hashlib
+import sys
 import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
@@ -32,6 +33,7 @@ from preflight.results import (
     verdict_for,
 )
 from preflight.runbook import CheckSpec, Runbook
+from preflight.runlock import run_lock
 from preflight.waivers import Waivers
 
 
@@ -94,14 +96,15 @@ def run_checks(
     results: list[CheckResult] = []
     incomplete = False
     try:
-        for spec in specs:
-            result = run_one(spec, ctx)
-            if waivers is not None:
-                result = waivers.apply(result, now())
-            results.append(result)
-            if on_result is not None:
-                on_result(result)
-    except KeyboardInterrupt:
+        with run_lock(options.root, _say_waiting):
+            for spec in specs:
+                result = run_one(spec, ctx)
+                if waivers is not None:
+                    result = waivers.apply(result, now())
+                results.append(result)
+                if on_result is not None:
+                    on_result(result)
+    except KeyboardInterrupt:  # Ctrl-C, and SIGTERM (preflight.signals)
         incomplete = True
     notes = _notes(runbook, specs, results, waivers, now(), incomplete)
     frozen = tuple(results)
@@ -126,6 +129,11 @@ def run_checks(
         paper_metrics=ctx.paper_metrics,
         notes=notes,
     )
+
+
+def _say_waiting(message: str) -> None:
+    sys.stderr.write(f"preflight: {message}\n")
+    sys.stderr.flush()
 
 
 def run_one(spec: CheckSpec, ctx: RunContext) -> CheckResult:

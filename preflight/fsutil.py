@@ -18,6 +18,47 @@ def _process_umask() -> int:
 _UMASK = _process_umask()
 
 
+_TEMPORARY_EXTRA = len("..") + 8 + len(".tmp")  # the dots, mkstemp's random part and the suffix
+
+
+def _name_max(folder: Path) -> int:
+    try:
+        return os.pathconf(folder, "PC_NAME_MAX")
+    except (OSError, ValueError):
+        return 255
+
+
+def _temporary_prefix(path: Path) -> str:
+    """Return ``.NAME.`` cut so the temporary name fits NAME_MAX whenever the final name does."""
+    keep = max(1, _name_max(path.parent) - _TEMPORARY_EXTRA)
+    return f".{path.name[:keep]}."
+
+
+def create_exclusive_bytes(path: Path, data: bytes, *, mode: int) -> bool:
+    """Create ``path`` whole with ``data`` unless it exists; return False (and write nothing) if it does.
+
+    The file is written under a temporary name and hard-linked into place: linking fails when the
+    name exists, so of two processes creating the same file at once exactly one wins, and a reader
+    never sees a partial file.
+    """
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp_name = tempfile.mkstemp(prefix=_temporary_prefix(path), suffix=".tmp", dir=path.parent)
+    try:
+        os.fchmod(fd, mode)
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(data)
+            handle.flush()
+            os.fsync(handle.fileno())
+        try:
+            os.link(tmp_name, path)
+        except FileExistsError:
+            return False
+        return True
+    finally:
+        with contextlib.suppress(FileNotFoundError):
+            os.unlink(tmp_name)
+
+
 def atomic_write_bytes(path: Path, data: bytes, *, mode: int | None = None) -> None:
     """Write ``data`` to ``path`` via a temporary file in the same folder and an atomic rename.
 
@@ -30,7 +71,7 @@ def atomic_write_bytes(path: Path, data: bytes, *, mode: int | None = None) -> N
             mode = path.stat().st_mode & 0o7777
         except FileNotFoundError:
             mode = 0o666 & ~_UMASK
-    fd, tmp_name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    fd, tmp_name = tempfile.mkstemp(prefix=_temporary_prefix(path), suffix=".tmp", dir=path.parent)
     try:
         os.fchmod(fd, mode)
         with os.fdopen(fd, "wb") as handle:

@@ -180,7 +180,9 @@ def execute(request: RunRequest, *, stdout: TextIO | None = None, stderr: TextIO
             out.write(_render(stdout_output.format, report, diff))
             out.flush()
     if report.incomplete:
-        return EXIT_INTERRUPTED
+        from preflight.signals import interrupted_exit_code
+
+        return interrupted_exit_code()  # 130 after Ctrl-C, 143 after SIGTERM
     return EXIT_GO if report.verdict is Verdict.GO else EXIT_NO_GO
 
 
