@@ -4,8 +4,12 @@ from __future__ import annotations
 
 import contextlib
 import os
+import re
 import tempfile
 from pathlib import Path
+
+from preflight.errors import UsageError
+from preflight.textsafe import one_line
 
 
 def _process_umask() -> int:
@@ -96,3 +100,20 @@ def shown_path(path: Path, root: Path) -> str:
         return str(path.relative_to(root))
     except ValueError:
         return str(path)
+
+
+_UNSAFE_COMPONENT = re.compile(r"[/\\\x00-\x1f\x7f]")
+
+
+def file_component(name: str, what: str) -> str:
+    """Return ``name`` when it is safe as one file-name component; UsageError naming ``what`` otherwise.
+
+    Entrypoint names (from the command line, runtime.yaml or a report) become file names such as
+    ``reports/signoff/<entrypoint>-<UTC>.md``: a slash or ``..`` would write outside the folder.
+    """
+    if not name or name in (".", "..") or _UNSAFE_COMPONENT.search(name) or len(name.encode()) > 200:
+        raise UsageError(
+            f"{what} {one_line(name)!r} cannot name a file: use letters, digits, '.', '_' or '-' "
+            "(no '/', '\\', control characters or '..'; at most 200 bytes)"
+        )
+    return name

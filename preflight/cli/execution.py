@@ -15,10 +15,12 @@ from preflight.cli.outputs import (
     append_step_summary,
     color_enabled,
     is_tty,
+    refuse_input_targets,
     terminal_width,
     write_file,
 )
 from preflight.errors import ConfigError, UsageError
+from preflight.fsutil import file_component
 from preflight.results import CheckResult, FailOn, RunReport, Verdict
 
 if TYPE_CHECKING:
@@ -123,6 +125,10 @@ def _load_inputs(request: RunRequest) -> tuple[Runbook, Selection, Waivers | Non
 
     if not request.root.is_dir():
         raise UsageError(f"deployment root {request.root} does not exist or is not a directory; pass --root")
+    file_component(request.entrypoint, "entrypoint")  # it names the run's artefact files
+    files = [Path(o.target) for o in request.outputs if not o.to_stdout]
+    given = [p for p in (request.waivers_path, request.baseline_path) if p is not None]
+    refuse_input_targets(files, request.root, given)
     runbook = load_runbook(request.runbook_id)
     selection = Selection(only=request.only, skip=request.skip)
     waivers = None
@@ -224,6 +230,9 @@ def _show(
 
 
 def _write_files(report: RunReport, diff: BaselineDiff | None, request: RunRequest) -> None:
+    files = [Path(o.target) for o in request.outputs if not o.to_stdout]
+    # Also every file the run read (the deployment format may keep inputs outside INPUT_FOLDERS).
+    refuse_input_targets(files, request.root, [Path(i.path) for i in report.inputs])
     for output in request.outputs:
         if not output.to_stdout:
             write_file(Path(output.target), _render(output.format, report, diff))

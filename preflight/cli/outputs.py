@@ -58,6 +58,36 @@ def pair_outputs(formats: Sequence[str], targets: Sequence[str]) -> tuple[Output
     return tuple(requests)
 
 
+# Folders of the deployment's own inputs (configs, secrets store, license, fingerprint, signing keys).
+INPUT_FOLDERS = ("config", "var/secrets", "var/licenses", "var/signoff")
+
+
+def _same_file(first: Path, second: Path) -> bool:
+    try:
+        return first.resolve() == second.resolve() or (first.exists() and first.samefile(second))
+    except OSError:
+        return False
+
+
+def refuse_input_targets(targets: Sequence[Path], root: Path, inputs: Sequence[Path] = ()) -> None:
+    """UsageError when an output would overwrite an input of the run (a config, the keychain, ...)."""
+    real_root = root.resolve()
+    for target in targets:
+        resolved = target.resolve()
+        for folder in INPUT_FOLDERS:
+            if resolved.is_relative_to(real_root / folder):
+                raise UsageError(
+                    f"-o {target} is inside {folder}/ of the deployment, which holds the run's inputs; "
+                    "an output never overwrites an input: choose another -o PATH (e.g. under reports/)"
+                )
+        for source in inputs:
+            if _same_file(target, source):
+                raise UsageError(
+                    f"-o {target} is {source}, an input of this run; an output never overwrites an input: "
+                    "choose another -o PATH"
+                )
+
+
 def write_file(path: Path, text: str) -> None:
     """Write one output file atomically; UsageError naming the path when it cannot be written."""
     from preflight.fsutil import atomic_write_text

@@ -179,6 +179,11 @@ def create_command(
             env=dict(os.environ),
         )
         report = _run(options, runbook, waivers)
+    if output is not None and output != STDOUT:
+        from preflight.cli.outputs import refuse_input_targets
+
+        given = [p for p in (from_report, signing_key, waivers) if p is not None]
+        refuse_input_targets([output], root, [*given, *(Path(i.path) for i in report.inputs)])
     request = _request(report, root, operator, output, signing_key, from_report)
     result = create_signoff(report, request)
     to_stdout = output == STDOUT

@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING
 from preflight.context import RunContext
 from preflight.deployment.model import Mode
 from preflight.fsutil import shown_path
-from preflight.results import Evidence, Outcome
+from preflight.results import Evidence, Outcome, Status
 
 if TYPE_CHECKING:
     from pathlib import Path
@@ -105,12 +105,17 @@ def session_for(ctx: RunContext) -> PaperSessionResult:
 def session_or_outcome(ctx: RunContext) -> PaperSessionResult | Outcome:
     """Return the session, or the skip/error outcome every paper-reading check reports instead."""
     from preflight.errors import PreflightError
+    from preflight.papertrade.endpoint_guard import UnsafeEndpointError
 
     reason = unavailable_reason(ctx)
     if reason is not None:
         return Outcome.skipped(reason)
     try:
         return session_for(ctx)
+    except UnsafeEndpointError as error:
+        # Not verified, and the root cause is another check's failure: say which, once.
+        evidence = Evidence("blocked by", error.check_id)
+        return Outcome(Status.FAIL, f"blocked by {error.check_id}: {error}", (evidence,), error.check_id)
     except PreflightError as error:
         return Outcome.errored(f"the paper session could not run: {error}")
 

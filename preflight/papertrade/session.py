@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING
 from preflight.deployment.model import Deployment
 from preflight.exchange.events import EventType
 from preflight.papertrade.clock import SessionClock
+from preflight.papertrade.endpoint_guard import refuse_unsafe_endpoints
 from preflight.papertrade.events import EventLog, LogEvent
 from preflight.papertrade.plan import SessionOptions, SessionPlan, Unservable, make_plan
 from preflight.papertrade.provisioning import Provisioned, create_adapter, provision, session_metrics
@@ -156,6 +157,7 @@ def run_session(
 ) -> SessionRun:
     """Plan, provision and run the session; no files are written here."""
     plan = make_plan(deployment, options)
+    refuse_unsafe_endpoints(plan)  # before any key is read or any request is made
     ready, skipped = provision(plan.runnable, keychain, plan.target)
     unservable = (*plan.unservable, *skipped)
     started_at = datetime.now(UTC)

@@ -9,7 +9,7 @@ from pathlib import Path
 
 from preflight import __version__
 from preflight.errors import UsageError
-from preflight.fsutil import atomic_write_text
+from preflight.fsutil import atomic_write_text, file_component
 from preflight.results import RunReport
 from preflight.signoff.assess import VerdictLine, assess
 from preflight.signoff.digests import collect_digests
@@ -52,7 +52,8 @@ def utc_now() -> datetime:
 
 def default_output(root: Path, entrypoint: str, when: datetime) -> Path:
     """Return ``reports/signoff/<entrypoint>-<UTC stamp>.md`` under the deployment root."""
-    return root / "reports" / "signoff" / f"{entrypoint}-{when.astimezone(UTC):%Y%m%dT%H%M%SZ}.md"
+    name = file_component(entrypoint, "entrypoint")  # from the CLI or a report: never a path
+    return root / "reports" / "signoff" / f"{name}-{when.astimezone(UTC):%Y%m%dT%H%M%SZ}.md"
 
 
 def check_operator(name: str) -> str:
