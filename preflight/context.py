@@ -32,6 +32,8 @@ class RunOptions:
     paper_seed: int = 7
     paper_faults: str | None = None
     deployment_format: str | None = None  # None = detect from the files (preflight.deployment.formats)
+    probe_deadline_s: float = 30.0  # overall bound of one exchange probe (key probe, clock read)
+    session_deadline_s: float = 600.0  # overall bound of the paper session's ticks
     # Environment variables visible to the run; may hold a passphrase, so never shown in a repr.
     env: Mapping[str, str] = field(default_factory=dict, repr=False)
 

@@ -56,6 +56,8 @@ class RunRequest:
     paper_ticks: int | None = None
     paper_seed: int = 7
     paper_faults: str | None = None
+    probe_deadline_s: float = 30.0
+    session_deadline_s: float = 600.0
     env: Mapping[str, str] = field(default_factory=lambda: dict(os.environ))
 
 
@@ -89,6 +91,8 @@ def _options(request: RunRequest, progress: bool) -> RunOptions:
         paper_ticks=request.paper_ticks,
         paper_seed=request.paper_seed,
         paper_faults=request.paper_faults,
+        probe_deadline_s=request.probe_deadline_s,
+        session_deadline_s=request.session_deadline_s,
         env=dict(request.env),
     )
 

@@ -35,6 +35,7 @@ def paper(
     import json
     import os
 
+    from preflight.cli.options import check_exchange_url
     from preflight.deployment import load_deployment
     from preflight.papertrade.plan import SessionOptions
     from preflight.papertrade.provider import progress_bar
@@ -50,7 +51,9 @@ def paper(
             opened.append(open_keychain(deployment, os.environ))
         return opened[0]
 
-    options = SessionOptions(entrypoint, ticks=ticks, seed=seed, faults=faults, exchange_url=exchange_url)
+    options = SessionOptions(
+        entrypoint, ticks=ticks, seed=seed, faults=faults, exchange_url=check_exchange_url(exchange_url)
+    )
     with progress_bar(sys.stderr.isatty() and not as_json) as progress:
         result = run_paper_session(deployment, keychain, options, root=root, progress=progress)
     if as_json:

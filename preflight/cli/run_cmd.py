@@ -11,6 +11,8 @@ from preflight.errors import UsageError
 from preflight.results import FailOn
 
 FORMAT_HELP = "Output format (terminal|json|junit|markdown); pairs in order with -o; repeatable."
+PROBE_DEADLINE_HELP = "Overall seconds one exchange probe (key probe, clock read) may take."
+SESSION_DEADLINE_HELP = "Overall seconds the paper session may take (an endless endpoint stops there)."
 OUTPUT_HELP = "Where the matching --format goes: a file path, or - for stdout; repeatable."
 
 
@@ -18,7 +20,7 @@ def run(
     entrypoint: str = typer.Argument(
         ..., help="The entrypoint (trading.entrypoints.<name> of runtime.yaml)."
     ),
-    root: Path = typer.Option(Path("."), "--root", help="The deployment root (default: current directory)."),
+    root: str = typer.Option(".", "--root", help="The deployment root (default: current directory)."),
     runbook: str | None = typer.Option(None, "--runbook", help="Runbook id (default: bybit_go_live)."),
     only: list[str] = typer.Option([], "--only", help="Evaluate only checks with this id, id prefix or tag."),
     skip: list[str] = typer.Option(
@@ -39,21 +41,30 @@ def run(
     faults: str | None = typer.Option(
         None, "--faults", help="Simulator faults, e.g. rate_limit=0.05,timeout=0.01."
     ),
+    probe_deadline: float = typer.Option(
+        30.0, "--probe-deadline", min=1, envvar="PREFLIGHT_PROBE_DEADLINE", help=PROBE_DEADLINE_HELP
+    ),
+    session_deadline: float = typer.Option(
+        600.0, "--session-deadline", min=1, envvar="PREFLIGHT_SESSION_DEADLINE", help=SESSION_DEADLINE_HELP
+    ),
 ) -> None:
     """Run the runbook's checks for ENTRYPOINT and answer GO (0) or NO-GO (1)."""
     from preflight.cli.execution import RunRequest, execute
+    from preflight.cli.options import check_exchange_url, check_root
     from preflight.cli.outputs import pair_outputs
 
     request = RunRequest(
         entrypoint=entrypoint,
-        root=root.resolve(),  # the report (and a sign-off --from-report) must not depend on the cwd
+        root=check_root(
+            root
+        ).resolve(),  # the report (and a sign-off --from-report) must not depend on the cwd
         runbook_id=runbook,
         only=tuple(only),
         skip=tuple(skip),
         outputs=pair_outputs(formats, outputs),
         waivers_path=waivers,
         fail_on=parse_fail_on(fail_on),
-        exchange_url=exchange_url,
+        exchange_url=check_exchange_url(exchange_url),
         offline=offline,
         no_paper=no_paper,
         debug=debug,
@@ -62,6 +73,8 @@ def run(
         paper_ticks=ticks,
         paper_seed=seed,
         paper_faults=faults,
+        probe_deadline_s=probe_deadline,
+        session_deadline_s=session_deadline,
     )
     # sys.exit, not typer.Exit: with standalone_mode=False Typer returns an Exit's code instead of raising it.
     sys.exit(execute(request))

@@ -16,6 +16,7 @@ import typer
 from typer.core import TyperGroup
 
 if TYPE_CHECKING:
+    from preflight.cli.options import check_exchange_url
     from preflight.context import RunOptions
     from preflight.results import RunReport
     from preflight.signoff.service import SignoffRequest
@@ -173,7 +174,7 @@ def create_command(
             entrypoint=entrypoint,
             offline=offline,
             no_paper=no_paper,
-            exchange_url=exchange_url,
+            exchange_url=check_exchange_url(exchange_url),
             debug=debug,
             progress=sys.stderr.isatty(),
             env=dict(os.environ),

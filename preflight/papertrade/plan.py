@@ -31,6 +31,7 @@ class SessionOptions:
     seed: int | None = None
     faults: str | None = None
     exchange_url: str | None = None
+    deadline_s: float = 600.0  # the whole session's ticks; DeadlineError past it
 
 
 @dataclass(frozen=True)

@@ -76,6 +76,7 @@ def _run(ctx: RunContext) -> PaperSessionResult:
         seed=options.paper_seed,
         faults=options.paper_faults,
         exchange_url=options.exchange_url,
+        deadline_s=options.session_deadline_s,
     )
     deployment = deployment_for(ctx)
     with progress_bar(options.progress) as progress:

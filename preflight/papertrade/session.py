@@ -15,6 +15,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from preflight.asyncutil import within
 from preflight.deployment.model import Deployment
 from preflight.exchange.events import EventType
 from preflight.papertrade.clock import SessionClock
@@ -167,7 +168,8 @@ def run_session(
     log = EventLog(clock.now_ms)
     simulator = _simulator(plan, ready, clock) if embedded else None
     with _serving(simulator) as url:
-        records, registry = asyncio.run(_drive(plan, ready, simulator, url, clock, log, progress))
+        drive = _drive(plan, ready, simulator, url, clock, log, progress)
+        records, registry = asyncio.run(within(drive, options.deadline_s, "the paper session"))
     run_errors = [f"{u.entrypoint}: not run: {u.reason}" for u in unservable]
     run_errors += [error for record in records for error in record.errors]
     metrics = build_paper_exchange_metrics(plan.monitored, registry, run_errors)
