@@ -34,6 +34,7 @@ class RunOptions:
     deployment_format: str | None = None  # None = detect from the files (preflight.deployment.formats)
     probe_deadline_s: float = 30.0  # overall bound of one exchange probe (key probe, clock read)
     session_deadline_s: float = 600.0  # overall bound of the paper session's ticks
+    artefacts_dir: Path | None = None  # where the run writes its artefacts (None: the root; read-only roots)
     # Environment variables visible to the run; may hold a passphrase, so never shown in a repr.
     env: Mapping[str, str] = field(default_factory=dict, repr=False)
 

@@ -96,7 +96,7 @@ def run_checks(
     results: list[CheckResult] = []
     incomplete = False
     try:
-        with run_lock(options.root, _say_waiting):
+        with run_lock(options.artefacts_dir or options.root, _say_waiting):
             for spec in specs:
                 result = run_one(spec, ctx)
                 if waivers is not None:

@@ -58,6 +58,7 @@ class RunRequest:
     paper_faults: str | None = None
     probe_deadline_s: float = 30.0
     session_deadline_s: float = 600.0
+    artefacts_dir: Path | None = None
     env: Mapping[str, str] = field(default_factory=lambda: dict(os.environ))
 
 
@@ -93,6 +94,7 @@ def _options(request: RunRequest, progress: bool) -> RunOptions:
         paper_faults=request.paper_faults,
         probe_deadline_s=request.probe_deadline_s,
         session_deadline_s=request.session_deadline_s,
+        artefacts_dir=request.artefacts_dir,
         env=dict(request.env),
     )
 

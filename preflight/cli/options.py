@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 from typing import Annotated
 
@@ -44,3 +45,18 @@ def check_root(value: str) -> Path:
 
         raise UsageError("--root is empty; pass the deployment folder (or . for the current directory)")
     return Path(value)
+
+
+def check_artefacts_dir(value: Path | None) -> Path | None:
+    """Return ``value`` resolved (created if missing); UsageError when it cannot be a writable folder."""
+    if value is None:
+        return None
+    from preflight.errors import UsageError
+
+    try:
+        value.mkdir(parents=True, exist_ok=True)
+    except OSError as error:
+        raise UsageError(f"--artefacts-dir {value}: cannot create it ({error.strerror or error})") from None
+    if not os.access(value, os.W_OK | os.X_OK):
+        raise UsageError(f"--artefacts-dir {value} is not writable; pass a folder this user can write")
+    return value.resolve()

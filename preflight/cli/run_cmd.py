@@ -13,6 +13,10 @@ from preflight.results import FailOn
 FORMAT_HELP = "Output format (terminal|json|junit|markdown); pairs in order with -o; repeatable."
 PROBE_DEADLINE_HELP = "Overall seconds one exchange probe (key probe, clock read) may take."
 SESSION_DEADLINE_HELP = "Overall seconds the paper session may take (an endless endpoint stops there)."
+ARTEFACTS_HELP = (
+    "Write the paper session's reports/, logs/ and var/metrics/ under DIR instead of the root "
+    "(for a read-only deployment)."
+)
 OUTPUT_HELP = "Where the matching --format goes: a file path, or - for stdout; repeatable."
 
 
@@ -47,10 +51,13 @@ def run(
     session_deadline: float = typer.Option(
         600.0, "--session-deadline", min=1, envvar="PREFLIGHT_SESSION_DEADLINE", help=SESSION_DEADLINE_HELP
     ),
+    artefacts_dir: Path | None = typer.Option(
+        None, "--artefacts-dir", envvar="PREFLIGHT_ARTEFACTS_DIR", help=ARTEFACTS_HELP
+    ),
 ) -> None:
     """Run the runbook's checks for ENTRYPOINT and answer GO (0) or NO-GO (1)."""
     from preflight.cli.execution import RunRequest, execute
-    from preflight.cli.options import check_exchange_url, check_root
+    from preflight.cli.options import check_artefacts_dir, check_exchange_url, check_root
     from preflight.cli.outputs import pair_outputs
 
     request = RunRequest(
@@ -75,6 +82,7 @@ def run(
         paper_faults=faults,
         probe_deadline_s=probe_deadline,
         session_deadline_s=session_deadline,
+        artefacts_dir=check_artefacts_dir(artefacts_dir),
     )
     # sys.exit, not typer.Exit: with standalone_mode=False Typer returns an Exit's code instead of raising it.
     sys.exit(execute(request))

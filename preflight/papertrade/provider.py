@@ -81,7 +81,11 @@ def _run(ctx: RunContext) -> PaperSessionResult:
     deployment = deployment_for(ctx)
     with progress_bar(options.progress) as progress:
         result = run_paper_session(
-            deployment, lambda: keychain_for(ctx), session_options, root=ctx.root, progress=progress
+            deployment,
+            lambda: keychain_for(ctx),
+            session_options,
+            root=options.artefacts_dir or ctx.root,  # --artefacts-dir: a read-only root is judged too
+            progress=progress,
         )
     for name, path in result.artefacts().items():
         ctx.record_artefact(name, path)
