@@ -34,6 +34,7 @@ from preflight.results import (
 )
 from preflight.runbook import CheckSpec, Runbook
 from preflight.runlock import run_lock
+from preflight.textsafe import look_alike_note
 from preflight.waivers import Waivers
 
 
@@ -209,7 +210,9 @@ def _require_known_entrypoint(ctx: RunContext) -> None:
 
         names = sorted(str(name) for name in found.value)
         close = difflib.get_close_matches(ctx.options.entrypoint, names, n=1)
-        hint = f" (did you mean {close[0]!r}?)" if close else ""
+        hint = look_alike_note(ctx.options.entrypoint, names) or (
+            f" (did you mean {close[0]!r}?)" if close else ""
+        )
         known = ", ".join(names[:20]) + (f", ... ({len(names)} in all)" if len(names) > 20 else "")
         raise UsageError(
             f"unknown entrypoint {ctx.options.entrypoint!r} in {RUNTIME_FILE}{hint}; "

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Iterable
 
 # C0 and C1 controls, DEL, lone surrogates, the non-characters U+FFFE/U+FFFF (XML 1.0 forbids them),
 # the line/paragraph separators, and the invisible format characters that reorder or hide text (bidi
@@ -103,15 +104,31 @@ def json_text(text: str) -> str:
     return text.encode("utf-8", "backslashreplace").decode("utf-8")
 
 
-def look_alike_note(first: str, second: str) -> str:
-    """Say how two names that may look identical differ (Unicode normalisation), or "" when they don't."""
-    if first == second:
-        return ""
-    if unicodedata.normalize("NFC", first) == unicodedata.normalize("NFC", second):
-        return (
-            f" ({first!r} and {second!r} look alike but differ in Unicode normalisation: "
-            "one is composed (NFC), the other decomposed (NFD))"
-        )
-    if one_line(first) == one_line(second) or first.strip() == second.strip():
-        return f" ({first!r} and {second!r} differ only in whitespace or invisible characters)"
+def look_alike_note(name: str, candidates: Iterable[str]) -> str:
+    """Say how ``name`` differs from a candidate that looks identical to it, or return "" when none does.
+
+    Two strings can print the same and still differ: one composed (NFC: é as one code point), the
+    other decomposed (NFD: e + combining accent), or one holding an invisible character. An error that
+    shows both without saying so sends the operator hunting for a difference they cannot see.
+    """
+    for candidate in candidates:
+        if candidate == name:
+            continue
+        if unicodedata.normalize("NFC", candidate) == unicodedata.normalize("NFC", name):
+            forms = f"{_form(name)} vs {_form(candidate)}"
+            return (
+                f" ({name!a} and {candidate!a} look alike but differ in Unicode normalisation: "
+                f"{forms}; retype the name or normalise the file to NFC)"
+            )
+        if _INVISIBLE.sub("", candidate) == _INVISIBLE.sub("", name):
+            return f" ({name!a} and {candidate!a} look alike but differ by an invisible character)"
     return ""
+
+
+_INVISIBLE = re.compile("[\u00ad\u200b-\u200f\u2060-\u2064\ufeff]")
+
+
+def _form(text: str) -> str:
+    if unicodedata.is_normalized("NFC", text):
+        return "composed (NFC)"
+    return "decomposed (NFD)" if unicodedata.is_normalized("NFD", text) else "mixed forms"

@@ -16,6 +16,7 @@ from preflight.cli.outputs import (
     color_enabled,
     is_tty,
     refuse_input_targets,
+    stream_errors,
     terminal_width,
     write_file,
 )
@@ -165,7 +166,8 @@ def execute(request: RunRequest, *, stdout: TextIO | None = None, stderr: TextIO
     """Run the request end to end and return the exit code (0 GO, 1 NO-GO, 130 interrupted)."""
     from preflight.engine import run_checks, select
 
-    out, err = stdout or sys.stdout, stderr or sys.stderr
+    # A closed stdout (``>&-``) leaves sys.stdout None: the verdict still counts, shown nowhere.
+    out, err = stdout or sys.stdout or _devnull(), stderr or sys.stderr or _devnull()
     runbook, selection, waivers, baseline_report = _load_inputs(request)
     stdout_output = next((o for o in request.outputs if o.to_stdout), None)
     display = err if stdout_output is not None and stdout_output.format != "terminal" else out
@@ -187,15 +189,20 @@ def execute(request: RunRequest, *, stdout: TextIO | None = None, stderr: TextIO
         _write_files(report, diff, request)
         append_step_summary(request.env, _render("markdown", report, diff))
     finally:
-        _show(report, diff, request, display, explicit=stdout_output)
-        if stdout_output is not None and stdout_output.format != "terminal":
-            out.write(_render(stdout_output.format, report, diff))
-            out.flush()
+        with stream_errors(display):
+            _show(report, diff, request, display, explicit=stdout_output)
+            if stdout_output is not None and stdout_output.format != "terminal":
+                out.write(_render(stdout_output.format, report, diff))
+                out.flush()
     if report.incomplete:
         from preflight.signals import interrupted_exit_code
 
         return interrupted_exit_code()  # 130 after Ctrl-C, 143 after SIGTERM
     return EXIT_GO if report.verdict is Verdict.GO else EXIT_NO_GO
+
+
+def _devnull() -> TextIO:
+    return open(os.devnull, "w", encoding="utf-8")
 
 
 def _diff(baseline: RunReport | None, report: RunReport, path: Path | None) -> BaselineDiff | None:

@@ -8,6 +8,8 @@ from typing import Annotated
 
 import typer
 
+MAX_TICKS = 10_000  # runtime.schema.json's bound on a session's ticks
+
 RootOption = Annotated[Path, typer.Option("--root", help="Deployment root (default: current directory).")]
 
 
@@ -60,3 +62,12 @@ def check_artefacts_dir(value: Path | None) -> Path | None:
     if not os.access(value, os.W_OK | os.X_OK):
         raise UsageError(f"--artefacts-dir {value} is not writable; pass a folder this user can write")
     return value.resolve()
+
+
+def check_faults(value: str | None) -> str | None:
+    """Parse ``--faults`` while the options are read: a bad spec is a usage error (exit 2) at once."""
+    if value is not None:
+        from preflight.simulator.faults import FaultSpec
+
+        FaultSpec.parse(value)  # UsageError naming the bad part
+    return value

@@ -11,18 +11,27 @@ from pathlib import Path
 
 import typer
 
+from preflight.cli.options import MAX_TICKS, check_faults
+
 
 def paper(
     entrypoint: str = typer.Argument(..., help="A paper entrypoint (its environment has mode: paper)."),
     root: Path = typer.Option(Path("."), "--root", help="The deployment root (default: current directory)."),
     ticks: int | None = typer.Option(
-        None, "--ticks", min=1, help="Session length in market ticks (default: the paper profile's)."
+        None,
+        "--ticks",
+        min=1,
+        max=MAX_TICKS,
+        help="Session length in market ticks (default: the paper profile's).",
     ),
     seed: int | None = typer.Option(
         None, "--seed", help="Seed of the simulated market (default: the profile's)."
     ),
     faults: str | None = typer.Option(
-        None, "--faults", help="Simulator faults, e.g. rate_limit=0.2 or server_error=0.05,reset=0.02."
+        None,
+        "--faults",
+        callback=check_faults,
+        help="Simulator faults, e.g. rate_limit=0.2 or server_error=0.05,reset=0.02.",
     ),
     exchange_url: str | None = typer.Option(
         None,

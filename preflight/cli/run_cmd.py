@@ -7,6 +7,7 @@ from pathlib import Path
 
 import typer
 
+from preflight.cli.options import MAX_TICKS, check_faults
 from preflight.errors import UsageError
 from preflight.results import FailOn
 
@@ -40,10 +41,12 @@ def run(
     debug: bool = typer.Option(False, "--debug", help="Show tracebacks of internal and check errors."),
     quiet: bool = typer.Option(False, "--quiet", "-q", help="Print only the verdict line."),
     baseline: Path | None = typer.Option(None, "--baseline", help="A previous JSON report to compare with."),
-    ticks: int | None = typer.Option(None, "--ticks", min=1, help="Paper session length in market ticks."),
+    ticks: int | None = typer.Option(
+        None, "--ticks", min=1, max=MAX_TICKS, help="Paper session length in market ticks (1 to 10000)."
+    ),
     seed: int = typer.Option(7, "--seed", help="Seed of the simulated market."),
     faults: str | None = typer.Option(
-        None, "--faults", help="Simulator faults, e.g. rate_limit=0.05,timeout=0.01."
+        None, "--faults", callback=check_faults, help="Simulator faults, e.g. rate_limit=0.05,timeout=0.01."
     ),
     probe_deadline: float = typer.Option(
         30.0, "--probe-deadline", min=1, envvar="PREFLIGHT_PROBE_DEADLINE", help=PROBE_DEADLINE_HELP
