@@ -38,13 +38,8 @@ def _temporary_prefix(path: Path) -> str:
     return f".{path.name[:keep]}."
 
 
-def create_exclusive_bytes(path: Path, data: bytes, *, mode: int) -> bool:
-    """Create ``path`` whole with ``data`` unless it exists; return False (and write nothing) if it does.
-
-    The file is written under a temporary name and hard-linked into place: linking fails when the
-    name exists, so of two processes creating the same file at once exactly one wins, and a reader
-    never sees a partial file.
-    """
+def _write_temporary(path: Path, data: bytes, mode: int) -> str:
+    """Write ``data`` (synced, with ``mode``) to a new temporary file beside ``path``; return its name."""
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp_name = tempfile.mkstemp(prefix=_temporary_prefix(path), suffix=".tmp", dir=path.parent)
     try:
@@ -53,14 +48,29 @@ def create_exclusive_bytes(path: Path, data: bytes, *, mode: int) -> bool:
             handle.write(data)
             handle.flush()
             os.fsync(handle.fileno())
-        try:
-            os.link(tmp_name, path)
-        except FileExistsError:
-            return False
-        return True
+    except BaseException:
+        with contextlib.suppress(FileNotFoundError):
+            os.unlink(tmp_name)
+        raise
+    return tmp_name
+
+
+def create_exclusive_bytes(path: Path, data: bytes, *, mode: int) -> bool:
+    """Create ``path`` whole with ``data`` unless it exists; return False (and write nothing) if it does.
+
+    The file is written under a temporary name and hard-linked into place: linking fails when the
+    name exists, so of two processes creating the same file at once exactly one wins, and a reader
+    never sees a partial file.
+    """
+    tmp_name = _write_temporary(path, data, mode)
+    try:
+        os.link(tmp_name, path)
+    except FileExistsError:
+        return False
     finally:
         with contextlib.suppress(FileNotFoundError):
             os.unlink(tmp_name)
+    return True
 
 
 def atomic_write_bytes(path: Path, data: bytes, *, mode: int | None = None) -> None:
@@ -75,13 +85,8 @@ def atomic_write_bytes(path: Path, data: bytes, *, mode: int | None = None) -> N
             mode = path.stat().st_mode & 0o7777
         except FileNotFoundError:
             mode = 0o666 & ~_UMASK
-    fd, tmp_name = tempfile.mkstemp(prefix=_temporary_prefix(path), suffix=".tmp", dir=path.parent)
+    tmp_name = _write_temporary(path, data, mode)
     try:
-        os.fchmod(fd, mode)
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
-            handle.flush()
-            os.fsync(handle.fileno())
         os.replace(tmp_name, path)
     except BaseException:
         with contextlib.suppress(FileNotFoundError):
