@@ -16,7 +16,6 @@ import typer
 from typer.core import TyperGroup
 
 if TYPE_CHECKING:
-    from preflight.cli.options import check_exchange_url
     from preflight.context import RunOptions
     from preflight.results import RunReport
     from preflight.signoff.service import SignoffRequest
@@ -153,8 +152,12 @@ def create_command(
     no_paper: bool = typer.Option(False, "--no-paper", help="Skip the paper session (its items skip)."),
     exchange_url: str | None = typer.Option(None, "--exchange-url", help="Exchange base URL (live probes)."),
     debug: bool = typer.Option(False, "--debug", help="Show tracebacks of internal errors."),
+    artefacts_dir: Path | None = typer.Option(
+        None, "--artefacts-dir", envvar="PREFLIGHT_ARTEFACTS_DIR", help="Where the run writes its artefacts."
+    ),
 ) -> None:
     """Run the runbook (or read --from-report) and write a signed Markdown sign-off."""
+    from preflight.cli.options import check_artefacts_dir, check_exchange_url
     from preflight.context import RunOptions
     from preflight.errors import UsageError
     from preflight.signoff.assess import SignoffVerdict
@@ -175,6 +178,7 @@ def create_command(
             offline=offline,
             no_paper=no_paper,
             exchange_url=check_exchange_url(exchange_url),
+            artefacts_dir=check_artefacts_dir(artefacts_dir),
             debug=debug,
             progress=sys.stderr.isatty(),
             env=dict(os.environ),

@@ -281,3 +281,22 @@ def test_sample_report_round_trips_through_the_json_report(samples: ModuleType, 
     from preflight.reporters.json_report import parse_report
 
     assert parse_report(JsonReporter().render(report)) == samples.sample_report()
+
+
+def test_an_output_onto_an_input_is_refused(
+    tmp_path: Path, report_file: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    runtime = tmp_path / "config" / "runtime.yaml"
+    code, _, err = run_cli(_sign(tmp_path, report_file, "-o", str(runtime)), monkeypatch, capsys)
+    assert code == 2 and "an output never overwrites an input" in err
+    assert runtime.read_bytes() == b"runtime"
+    code, _, err = run_cli(_sign(tmp_path, report_file, "-o", str(report_file)), monkeypatch, capsys)
+    assert code == 2 and "an input of this run" in err
+
+
+def test_a_malformed_exchange_url_is_a_usage_error(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    args = ["signoff", "bybit_desktop_paper", "--operator", "Jan", "--root", str(tmp_path)]
+    code, _, err = run_cli([*args, "--exchange-url", "ftp://x"], monkeypatch, capsys)
+    assert code == 2 and "--exchange-url 'ftp://x' is not an http:// or https:// URL" in err
