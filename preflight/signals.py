@@ -2,8 +2,9 @@
 
 CI runners cancel a job with SIGTERM (and SIGKILL some seconds later). Without a handler the process
 dies at once: no partial report at ``-o``, no JUnit, the simulator and temporary files left behind.
-``Terminated`` subclasses ``KeyboardInterrupt``, so the engine, the paper session and the writers treat
-it exactly like SIGINT; only the exit code differs (143 = 128 + SIGTERM, as the shell reports it).
+The handler takes the SIGINT path (it raises SIGINT, or ``Terminated``, a ``KeyboardInterrupt``, where
+SIGINT has no Python handler), so the engine, the paper session and the writers treat it
+exactly like Ctrl-C; only the exit code differs (143 = 128 + SIGTERM, as the shell reports it).
 """
 
 from __future__ import annotations
@@ -30,7 +31,13 @@ def _on_sigterm(signum: int, frame: FrameType | None) -> None:
     if _received:  # a second SIGTERM must not cut short the partial report the first one is writing
         return
     _received.append(signum)
-    raise Terminated()
+    if callable(signal.getsignal(signal.SIGINT)):
+        # Take the Ctrl-C path itself, through whichever handler is installed: Python's default one, or
+        # asyncio.run's, which turns SIGINT into a clean cancellation of its main task (an exception
+        # raised mid-step instead would leave tasks failing noisily).
+        signal.raise_signal(signal.SIGINT)
+        return
+    raise Terminated()  # SIGINT ignored (SIG_IGN) or fatal (SIG_DFL): raise the interrupt directly
 
 
 @contextmanager

@@ -78,8 +78,11 @@ def main() -> None:
         sys.stderr.write("preflight: terminated (SIGTERM)\n")
         sys.exit(interrupted_exit_code())
     except (KeyboardInterrupt, typer.Abort):
-        sys.stderr.write("preflight: interrupted\n")
-        sys.exit(EXIT_INTERRUPTED)
+        code = interrupted_exit_code()
+        sys.stderr.write(
+            "preflight: terminated (SIGTERM)\n" if code != EXIT_INTERRUPTED else "preflight: interrupted\n"
+        )
+        sys.exit(code)
     except Interrupted as error:
         sys.stderr.write(f"preflight: {error}\n")
         sys.exit(interrupted_exit_code())
