@@ -40,6 +40,9 @@ class RunOptions:
     evidence: Path | None = None
     metrics_url: str | None = field(default=None, repr=False)  # may carry a token: never in a repr
     metrics_file: Path | None = None
+    probe_deadline_s: float = 30.0  # overall bound of one exchange probe (key probe, clock read)
+    session_deadline_s: float = 600.0  # overall bound of the paper session's ticks
+    artefacts_dir: Path | None = None  # where the run writes its artefacts (None: the root; read-only roots)
     # Environment variables visible to the run; may hold a passphrase, so never shown in a repr.
     env: Mapping[str, str] = field(default_factory=dict, repr=False)
     # Where long work inside one check (the paper session) reports (label, done, total), so the CLI's

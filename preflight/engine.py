@@ -7,6 +7,7 @@ waivers and collects what the context recorded. Adding a runbook or a kind never
 from __future__ import annotations
 
 import hashlib
+import sys
 import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
@@ -32,6 +33,8 @@ from preflight.results import (
     verdict_for,
 )
 from preflight.runbook import CheckSpec, Runbook
+from preflight.runlock import run_lock
+from preflight.textsafe import look_alike_note
 from preflight.waivers import Waivers
 
 
@@ -95,14 +98,15 @@ def run_checks(
     results: list[CheckResult] = []
     incomplete = False
     try:
-        for spec in specs:
-            result = run_one(spec, ctx)
-            if waivers is not None:
-                result = waivers.apply(result, now())
-            results.append(result)
-            if on_result is not None:
-                on_result(result)
-    except KeyboardInterrupt:
+        with run_lock(options.artefacts_dir or options.root, _say_waiting):
+            for spec in specs:
+                result = run_one(spec, ctx)
+                if waivers is not None:
+                    result = waivers.apply(result, now())
+                results.append(result)
+                if on_result is not None:
+                    on_result(result)
+    except KeyboardInterrupt:  # Ctrl-C, and SIGTERM (preflight.signals)
         incomplete = True
     notes = (*_notes(runbook, specs, results, waivers, now(), incomplete), *_variable_notes(ctx))
     frozen = tuple(results)
@@ -139,6 +143,11 @@ def run_checks(
         deployment_format=_format_reason(ctx),
         variables={name: ctx.variables[name] for name in runbook.variables if name in ctx.variables},
     )
+
+
+def _say_waiting(message: str) -> None:
+    sys.stderr.write(f"preflight: {message}\n")
+    sys.stderr.flush()
 
 
 def run_one(spec: CheckSpec, ctx: RunContext) -> CheckResult:
@@ -240,7 +249,9 @@ def _require_known_entrypoint(ctx: RunContext) -> None:
 
         names = sorted(str(name) for name in found.value)
         close = difflib.get_close_matches(ctx.options.entrypoint, names, n=1)
-        hint = f" (did you mean {close[0]!r}?)" if close else ""
+        hint = look_alike_note(ctx.options.entrypoint, names) or (
+            f" (did you mean {close[0]!r}?)" if close else ""
+        )
         known = ", ".join(names[:20]) + (f", ... ({len(names)} in all)" if len(names) > 20 else "")
         raise UsageError(
             f"unknown entrypoint {ctx.options.entrypoint!r} in {RUNTIME_FILE}{hint}; "

@@ -13,6 +13,7 @@
     ├── Interrupted                the run was interrupted (SIGINT)                     -> exit 130
     └── ExchangeError              anything the exchange adapter reports
         ├── TransportError         no usable HTTP answer (timeout, reset, bad JSON, 5xx); retryable
+        │   └── DeadlineError      a probe or session ran past its overall deadline; not retried
         ├── RateLimitedError       retCode 10006 / HTTP 429; retryable after the reset time
         ├── IpBannedError          HTTP 403: all traffic to the host stops
         ├── AuthError              10003/10004/10005/10007/10010, expired key: never retried
@@ -99,6 +100,10 @@ class ExchangeError(PreflightError):
 
 class TransportError(ExchangeError):
     """No usable answer: timeout, connection reset, 5xx, unparsable body. Retryable for reads."""
+
+
+class DeadlineError(TransportError):
+    """A probe or the paper session ran past its overall deadline (a slow or endless endpoint)."""
 
 
 class RateLimitedError(ExchangeError):

@@ -8,14 +8,11 @@ from pathlib import Path
 
 from preflight.errors import ConfigError, Location
 from preflight.runbook import Runbook
+from preflight.textsafe import md_cell
 
 START = "<!-- catalogue:start -->"
 END = "<!-- catalogue:end -->"
 DEFAULT_README = Path(__file__).resolve().parent.parent / "README.md"
-
-
-def _cell(text: str) -> str:
-    return " ".join(text.split()).replace("|", "\\|")
 
 
 def _runbook_lines(runbook: Runbook) -> Iterator[str]:
@@ -33,7 +30,7 @@ def _runbook_lines(runbook: Runbook) -> Iterator[str]:
         yield "| Check | Title | Kind | Severity |"
         yield "|---|---|---|---|"
         for check in checks:
-            yield f"| `{check.id}` | {_cell(check.title)} | `{check.kind}` | {check.severity.value} |"
+            yield f"| `{check.id}` | {md_cell(check.title)} | `{check.kind}` | {check.severity.value} |"
         yield ""
 
 

@@ -92,19 +92,28 @@ def _debug_requested(argv: list[str]) -> bool:
 
 def main() -> None:
     """Run the CLI and map errors to the exit codes of SPEC.md section 3."""
+    from preflight.signals import Terminated, interrupted_exit_code, sigterm_as_interrupt
+
     argv = sys.argv[1:]
     try:
-        code = app(args=argv, prog_name="preflight", standalone_mode=False)
+        with sigterm_as_interrupt():
+            code = app(args=argv, prog_name="preflight", standalone_mode=False)
     except typer.Exit as done:
         sys.exit(done.exit_code)
     except SystemExit:
         raise
+    except Terminated:
+        sys.stderr.write("preflight: terminated (SIGTERM)\n")
+        sys.exit(interrupted_exit_code())
     except (KeyboardInterrupt, typer.Abort):
-        sys.stderr.write("preflight: interrupted\n")
-        sys.exit(EXIT_INTERRUPTED)
+        code = interrupted_exit_code()
+        sys.stderr.write(
+            "preflight: terminated (SIGTERM)\n" if code != EXIT_INTERRUPTED else "preflight: interrupted\n"
+        )
+        sys.exit(code)
     except Interrupted as error:
         sys.stderr.write(f"preflight: {error}\n")
-        sys.exit(EXIT_INTERRUPTED)
+        sys.exit(interrupted_exit_code())
     except UsageError as error:
         sys.stderr.write(f"preflight: {error}\n")
         sys.exit(EXIT_USAGE)

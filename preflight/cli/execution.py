@@ -15,10 +15,13 @@ from preflight.cli.outputs import (
     append_step_summary,
     color_enabled,
     is_tty,
+    refuse_input_targets,
+    stream_errors,
     terminal_width,
     write_file,
 )
 from preflight.errors import ConfigError, UsageError
+from preflight.fsutil import file_component
 from preflight.results import CheckResult, FailOn, RunReport, Verdict
 
 if TYPE_CHECKING:
@@ -64,6 +67,9 @@ class RunRequest:
     evidence: Path | None = None  # the bot's own paper run (preflight.evidence)
     metrics_url: str | None = field(default=None, repr=False)
     metrics_file: Path | None = None
+    probe_deadline_s: float = 30.0
+    session_deadline_s: float = 600.0
+    artefacts_dir: Path | None = None
     env: Mapping[str, str] = field(default_factory=lambda: dict(os.environ))
 
 
@@ -104,6 +110,9 @@ def _options(
         evidence=request.evidence,
         metrics_url=request.metrics_url,
         metrics_file=request.metrics_file,
+        probe_deadline_s=request.probe_deadline_s,
+        session_deadline_s=request.session_deadline_s,
+        artefacts_dir=request.artefacts_dir,
         env=dict(request.env),
         on_progress=on_progress,
     )
@@ -138,7 +147,7 @@ def _progress(total: int, enabled: bool) -> Iterator[Progress]:
         BarColumn(),
         MofNCompleteColumn(),
         TimeElapsedColumn(),
-        TextColumn("{task.fields[last]}"),
+        TextColumn("{task.fields[last]}", markup=False),  # check ids are data, not rich markup
     )
     with Progress(*columns, console=console, transient=True) as progress:
         task = progress.add_task("checks", total=total, last="")
@@ -163,6 +172,10 @@ def _load_inputs(request: RunRequest) -> tuple[Runbook, Selection, Waivers | Non
 
     if not request.root.is_dir():
         raise UsageError(f"deployment root {request.root} does not exist or is not a directory; pass --root")
+    file_component(request.entrypoint, "entrypoint")  # it names the run's artefact files
+    files = [Path(o.target) for o in request.outputs if not o.to_stdout]
+    given = [p for p in (request.waivers_path, request.baseline_path) if p is not None]
+    refuse_input_targets(files, request.root, given)
     runbook = load_runbook(request.runbook_id)
     selection = Selection(only=request.only, skip=request.skip)
     waivers = None
@@ -193,7 +206,8 @@ def execute(request: RunRequest, *, stdout: TextIO | None = None, stderr: TextIO
     """Run the request end to end and return the exit code (see :func:`exit_code`)."""
     from preflight.engine import run_checks, select
 
-    out, err = stdout or sys.stdout, stderr or sys.stderr
+    # A closed stdout (``>&-``) leaves sys.stdout None: the verdict still counts, shown nowhere.
+    out, err = stdout or sys.stdout or _devnull(), stderr or sys.stderr or _devnull()
     runbook, selection, waivers, baseline_report = _load_inputs(request)
     stdout_output = next((o for o in request.outputs if o.to_stdout), None)
     display = err if stdout_output is not None and stdout_output.format != "terminal" else out
@@ -214,19 +228,24 @@ def execute(request: RunRequest, *, stdout: TextIO | None = None, stderr: TextIO
     try:
         # Files first: a second Ctrl-C while the report scrolls by must not cost the written outputs.
         _write_files(report, diff, request)
-        append_step_summary(request.env, _render("markdown", report, diff, request) + _paper_charts_text(report))
+        append_step_summary(
+            request.env, _render("markdown", report, diff, request) + _paper_charts_text(report)
+        )
     finally:
-        _show(report, diff, request, display, explicit=stdout_output)
-        if stdout_output is not None and stdout_output.format != "terminal":
-            out.write(_render(stdout_output.format, report, diff, request))
-            out.flush()
+        with stream_errors(display):
+            _show(report, diff, request, display, explicit=stdout_output)
+            if stdout_output is not None and stdout_output.format != "terminal":
+                out.write(_render(stdout_output.format, report, diff, request))
+                out.flush()
     return exit_code(report)
 
 
 def exit_code(report: RunReport) -> int:
-    """Return 130 interrupted, 1 NO-GO, 4 GO WITH EXCEPTIONS under --fail-on exceptions, else 0."""
+    """Return 130/143 interrupted, 1 NO-GO, 4 GO WITH EXCEPTIONS under --fail-on exceptions, else 0."""
     if report.incomplete:
-        return EXIT_INTERRUPTED
+        from preflight.signals import interrupted_exit_code
+
+        return interrupted_exit_code()  # 130 after Ctrl-C, 143 after SIGTERM
     if report.verdict is Verdict.NO_GO:
         return EXIT_NO_GO
     if report.verdict is Verdict.GO_WITH_EXCEPTIONS and report.fail_on is FailOn.EXCEPTIONS:
@@ -248,6 +267,10 @@ def _paper_charts_text(report: RunReport) -> str:
     except (OSError, ValueError):  # written by this run moments ago; if it is gone, the summary goes without
         return ""
     return "\n" + summary_block(session) if isinstance(session, dict) else ""
+
+
+def _devnull() -> TextIO:
+    return open(os.devnull, "w", encoding="utf-8")
 
 
 def _diff(baseline: RunReport | None, report: RunReport, path: Path | None) -> BaselineDiff | None:
@@ -291,6 +314,9 @@ def _show(
 
 
 def _write_files(report: RunReport, diff: BaselineDiff | None, request: RunRequest) -> None:
+    files = [Path(o.target) for o in request.outputs if not o.to_stdout]
+    # Also every file the run read (the deployment format may keep inputs outside INPUT_FOLDERS).
+    refuse_input_targets(files, request.root, [Path(i.path) for i in report.inputs])
     for output in request.outputs:
         if not output.to_stdout:
             write_file(Path(output.target), _render(output.format, report, diff, request))

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TextIO
@@ -58,6 +60,36 @@ def pair_outputs(formats: Sequence[str], targets: Sequence[str]) -> tuple[Output
     return tuple(requests)
 
 
+# Folders of the deployment's own inputs (configs, secrets store, license, fingerprint, signing keys).
+INPUT_FOLDERS = ("config", "var/secrets", "var/licenses", "var/signoff")
+
+
+def _same_file(first: Path, second: Path) -> bool:
+    try:
+        return first.resolve() == second.resolve() or (first.exists() and first.samefile(second))
+    except OSError:
+        return False
+
+
+def refuse_input_targets(targets: Sequence[Path], root: Path, inputs: Sequence[Path] = ()) -> None:
+    """UsageError when an output would overwrite an input of the run (a config, the keychain, ...)."""
+    real_root = root.resolve()
+    for target in targets:
+        resolved = target.resolve()
+        for folder in INPUT_FOLDERS:
+            if resolved.is_relative_to(real_root / folder):
+                raise UsageError(
+                    f"-o {target} is inside {folder}/ of the deployment, which holds the run's inputs; "
+                    "an output never overwrites an input: choose another -o PATH (e.g. under reports/)"
+                )
+        for source in inputs:
+            if _same_file(target, source):
+                raise UsageError(
+                    f"-o {target} is {source}, an input of this run; an output never overwrites an input: "
+                    "choose another -o PATH"
+                )
+
+
 def write_file(path: Path, text: str) -> None:
     """Write one output file atomically; UsageError naming the path when it cannot be written."""
     from preflight.fsutil import atomic_write_text
@@ -66,6 +98,35 @@ def write_file(path: Path, text: str) -> None:
         atomic_write_text(path, text)
     except OSError as error:
         raise UsageError(f"cannot write {path}: {error.strerror or error}; choose another -o PATH") from None
+
+
+def _silence(stream: TextIO) -> None:
+    """Point ``stream``'s descriptor at /dev/null, so the interpreter's final flush cannot fail again."""
+    with contextlib.suppress(OSError, ValueError, AttributeError):
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, stream.fileno())
+        os.close(devnull)
+
+
+@contextmanager
+def stream_errors(stream: TextIO) -> Iterator[None]:
+    """Turn a failing stdout/stderr write into its meaning: the reader left (quiet) or a usage error.
+
+    A reader that closed the pipe (``| head``) has what it wanted: the verdict's exit code stands and
+    nothing more is said. Any other failure (a full disk, an I/O error) is said in one line, exit 2,
+    like an ``-o`` file that cannot be written.
+    """
+    try:
+        yield
+    except BrokenPipeError:
+        _silence(stream)
+    except OSError as error:
+        _silence(stream)
+        name = getattr(stream, "name", "the output stream")
+        raise UsageError(
+            f"cannot write the report to {name}: {error.strerror or error}; the files given with -o "
+            "were written; free space or send the output elsewhere"
+        ) from None
 
 
 def append_step_summary(env: Mapping[str, str], markdown: str) -> Path | None:

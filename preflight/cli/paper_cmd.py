@@ -16,19 +16,27 @@ from preflight.cli.options import DeploymentFormatOption
 
 if TYPE_CHECKING:
     from preflight.papertrade.paperreport import PaperReport
+from preflight.cli.options import MAX_TICKS, check_faults
 
 
 def paper(
     entrypoint: str = typer.Argument(..., help="A paper entrypoint (its environment has mode: paper)."),
     root: Path = typer.Option(Path("."), "--root", help="The deployment root (default: current directory)."),
     ticks: int | None = typer.Option(
-        None, "--ticks", min=1, help="Session length in market ticks (default: the paper profile's)."
+        None,
+        "--ticks",
+        min=1,
+        max=MAX_TICKS,
+        help="Session length in market ticks (default: the paper profile's).",
     ),
     seed: int | None = typer.Option(
         None, "--seed", help="Seed of the simulated market (default: the profile's)."
     ),
     faults: str | None = typer.Option(
-        None, "--faults", help="Simulator faults, e.g. rate_limit=0.2 or server_error=0.05,reset=0.02."
+        None,
+        "--faults",
+        callback=check_faults,
+        help="Simulator faults, e.g. rate_limit=0.2 or server_error=0.05,reset=0.02.",
     ),
     exchange_url: str | None = typer.Option(
         None,
@@ -42,6 +50,7 @@ def paper(
     import json
     import os
 
+    from preflight.cli.options import check_exchange_url
     from preflight.deployment import load_deployment
     from preflight.deployment.formats import parse_format_name
     from preflight.papertrade.plan import SessionOptions
@@ -58,7 +67,9 @@ def paper(
             opened.append(open_keychain(deployment, os.environ))
         return opened[0]
 
-    options = SessionOptions(entrypoint, ticks=ticks, seed=seed, faults=faults, exchange_url=exchange_url)
+    options = SessionOptions(
+        entrypoint, ticks=ticks, seed=seed, faults=faults, exchange_url=check_exchange_url(exchange_url)
+    )
     with progress_bar(sys.stderr.isatty() and not as_json) as progress:
         result = run_paper_session(deployment, keychain, options, root=root, progress=progress)
     if as_json:

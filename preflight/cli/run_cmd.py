@@ -10,12 +10,14 @@ from typing import TYPE_CHECKING
 import typer
 
 from preflight.cli.options import (
+    MAX_TICKS,
     REQUIRE_REAL_HELP,
     SHOW_HELP,
     VERBOSE_HELP,
     DeploymentFormatOption,
     VarOption,
     VarsFileOption,
+    check_faults,
 )
 from preflight.cli.options import require_real as require_real_policy
 from preflight.cli.options import verbose as verbose_policy
@@ -32,6 +34,12 @@ REPO_ROOT_HELP = (
     "SARIF/GitHub/JUnit paths relative to this folder (default: GITHUB_WORKSPACE, else the current folder)."
 )
 PATH_PREFIX_HELP = "SARIF/GitHub/JUnit paths as PREFIX/<path in the deployment> instead of --repo-root."
+PROBE_DEADLINE_HELP = "Overall seconds one exchange probe (key probe, clock read) may take."
+SESSION_DEADLINE_HELP = "Overall seconds the paper session may take (an endless endpoint stops there)."
+ARTEFACTS_HELP = (
+    "Write the paper session's reports/, logs/ and var/metrics/ under DIR instead of the root "
+    "(for a read-only deployment)."
+)
 OUTPUT_HELP = "Where the matching --format goes: a file path, or - for stdout; repeatable."
 
 
@@ -39,7 +47,7 @@ def run(
     entrypoint: str = typer.Argument(
         ..., help="The entrypoint (trading.entrypoints.<name> of runtime.yaml)."
     ),
-    root: Path = typer.Option(Path("."), "--root", help="The deployment root (default: current directory)."),
+    root: str = typer.Option(".", "--root", help="The deployment root (default: current directory)."),
     runbook: str | None = typer.Option(None, "--runbook", help="Runbook id (default: bybit_go_live)."),
     only: list[str] = typer.Option(
         [], "--only", metavar="SEL", help="Evaluate only checks with this id, id prefix or tag."
@@ -66,11 +74,20 @@ def run(
     show: str | None = typer.Option(None, "--show", metavar="WHAT", help=SHOW_HELP),
     baseline: Path | None = typer.Option(None, "--baseline", help="A previous JSON report to compare with."),
     ticks: int | None = typer.Option(
-        None, "--ticks", min=1, help="Paper session length in market ticks (at most 10000)."
+        None, "--ticks", min=1, max=MAX_TICKS, help="Paper session length in market ticks (1 to 10000)."
     ),
     seed: int = typer.Option(7, "--seed", help="Seed of the simulated market."),
     faults: str | None = typer.Option(
-        None, "--faults", help="Simulator faults, e.g. rate_limit=0.05,timeout=0.01."
+        None, "--faults", callback=check_faults, help="Simulator faults, e.g. rate_limit=0.05,timeout=0.01."
+    ),
+    probe_deadline: float = typer.Option(
+        30.0, "--probe-deadline", min=1, envvar="PREFLIGHT_PROBE_DEADLINE", help=PROBE_DEADLINE_HELP
+    ),
+    session_deadline: float = typer.Option(
+        600.0, "--session-deadline", min=1, envvar="PREFLIGHT_SESSION_DEADLINE", help=SESSION_DEADLINE_HELP
+    ),
+    artefacts_dir: Path | None = typer.Option(
+        None, "--artefacts-dir", envvar="PREFLIGHT_ARTEFACTS_DIR", help=ARTEFACTS_HELP
     ),
     deployment_format: DeploymentFormatOption = None,
     var: VarOption = None,
@@ -89,7 +106,7 @@ def run(
 ) -> None:
     """Run the runbook's checks for ENTRYPOINT: GO / GO WITH EXCEPTIONS (0, or 4) or NO-GO (1)."""
     from preflight.cli.execution import RunRequest, execute
-    from preflight.cli.options import deployment_inputs
+    from preflight.cli.options import check_artefacts_dir, check_exchange_url, check_root, deployment_inputs
     from preflight.cli.outputs import pair_outputs
 
     forced_format, variables = deployment_inputs(deployment_format, var, vars_file)
@@ -97,7 +114,9 @@ def run(
 
     request = RunRequest(
         entrypoint=entrypoint,
-        root=root.resolve(),  # the report (and a sign-off --from-report) must not depend on the cwd
+        root=check_root(
+            root
+        ).resolve(),  # the report (and a sign-off --from-report) must not depend on the cwd
         runbook_id=runbook,
         only=tuple(only),
         skip=tuple(skip),
@@ -105,7 +124,7 @@ def run(
         waivers_path=waivers,
         fail_on=parse_fail_on(fail_on),
         require_real=require_real_policy(require_real, os.environ),
-        exchange_url=exchange_url,
+        exchange_url=check_exchange_url(exchange_url),
         offline=offline,
         no_paper=no_paper,
         debug=debug,
@@ -114,7 +133,7 @@ def run(
         baseline_path=baseline,
         paper_ticks=check_ticks(ticks),
         paper_seed=seed,
-        paper_faults=check_faults(faults),
+        paper_faults=faults,  # parsed by the option callback (check_faults)
         deployment_format=forced_format,
         variables=variables,
         repo_root=check_repo_paths(repo_root, path_prefix),
@@ -122,6 +141,9 @@ def run(
         evidence=evidence.resolve() if evidence is not None else None,
         metrics_url=metrics_url,
         metrics_file=metrics_file.resolve() if metrics_file is not None else None,
+        probe_deadline_s=probe_deadline,
+        session_deadline_s=session_deadline,
+        artefacts_dir=check_artefacts_dir(artefacts_dir),
     )
     # sys.exit, not typer.Exit: with standalone_mode=False Typer returns an Exit's code instead of raising it.
     sys.exit(execute(request))
@@ -163,15 +185,6 @@ def check_ticks(ticks: int | None) -> int | None:
     if ticks is not None and not 1 <= ticks <= MAX_TICKS:
         raise UsageError(f"--ticks must be between 1 and {MAX_TICKS}, got {ticks}")
     return ticks
-
-
-def check_faults(faults: str | None) -> str | None:
-    """Return ``faults`` when the simulator understands it; UsageError (exit 2) naming the bad part."""
-    if faults:
-        from preflight.simulator.faults import FaultSpec
-
-        FaultSpec.parse(faults)  # a typo must stop the run, not become 30 paper-check errors
-    return faults
 
 
 def check_repo_paths(repo_root: Path | None, path_prefix: str | None) -> Path | None:

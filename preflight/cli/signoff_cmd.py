@@ -29,7 +29,7 @@ _HELP = """Write a signed Markdown sign-off of a run, or verify one.
   preflight signoff ENTRYPOINT --operator NAME [--root DIR] [-o FILE] [--signing-key FILE]
                     [--from-report report.json] [--waivers FILE] [--offline] [--no-paper]
                     [--exchange-url URL] [--require-real]
-  preflight signoff verify FILE [--public-key FILE]
+  preflight signoff verify FILE [--root DIR | --public-key FILE | --trust-list FILE]
 
 \b
 The verdict is the run's: GO only when every required check passed against the real thing;
@@ -180,9 +180,12 @@ def create_command(
     var: VarOption = None,
     vars_file: VarsFileOption = None,
     require_real: bool = typer.Option(False, "--require-real", help=REQUIRE_REAL_HELP),
+    artefacts_dir: Path | None = typer.Option(
+        None, "--artefacts-dir", envvar="PREFLIGHT_ARTEFACTS_DIR", help="Where the run writes its artefacts."
+    ),
 ) -> None:
     """Run the runbook (or read --from-report) and write a signed Markdown sign-off."""
-    from preflight.cli.options import deployment_inputs
+    from preflight.cli.options import check_artefacts_dir, check_exchange_url, deployment_inputs
     from preflight.context import RunOptions
     from preflight.errors import UsageError
     from preflight.signoff.assess import SignoffVerdict
@@ -204,7 +207,8 @@ def create_command(
             entrypoint=entrypoint,
             offline=offline,
             no_paper=no_paper,
-            exchange_url=exchange_url,
+            exchange_url=check_exchange_url(exchange_url),
+            artefacts_dir=check_artefacts_dir(artefacts_dir),
             debug=debug,
             progress=sys.stderr.isatty(),
             deployment_format=forced_format,
@@ -212,6 +216,11 @@ def create_command(
             env=dict(os.environ),
         )
         report = _run(options, runbook, waivers, strict)
+    if output is not None and output != STDOUT:
+        from preflight.cli.outputs import refuse_input_targets
+
+        given = [p for p in (from_report, signing_key, waivers) if p is not None]
+        refuse_input_targets([output], root, [*given, *(Path(i.path) for i in report.inputs)])
     request = _request(report, root, operator, output, signing_key, from_report)
     result = create_signoff(report, request)
     to_stdout = output == STDOUT
@@ -235,20 +244,35 @@ def create_command(
         raise SystemExit(1)
 
 
-@signoff_app.command("verify", short_help="Verify a sign-off; exit 1 naming what changed.")
+@signoff_app.command(
+    "verify", short_help="Verify a sign-off against a trusted key; exit 1 naming the problem."
+)
 def verify_command(
     file: Path = typer.Argument(..., help="The signed sign-off (Markdown with a trailing signature block)."),
     public_key: Path | None = typer.Option(
         None, "--public-key", help="PEM Ed25519 public key the sign-off must be signed with."
     ),
+    trust_list: Path | None = typer.Option(
+        None,
+        "--trust-list",
+        help="File of trusted PEM public keys (default: $PREFLIGHT_SIGNOFF_TRUST_LIST).",
+    ),
+    root: Path | None = typer.Option(
+        None,
+        "--root",
+        help="Deployment whose var/signoff/signing_key.pub.pem is trusted (default: current directory).",
+    ),
 ) -> None:
-    """Check a sign-off's signature: exit 0 when intact, 1 naming the problem when anything changed."""
+    """Check a sign-off against a trusted key: exit 0 when valid, 1 naming the problem otherwise."""
     from preflight.errors import UsageError
-    from preflight.signoff.verify import verify_file
+    from preflight.signoff.verify import resolve_trust, verify_file
 
     if not file.is_file():
         raise UsageError(f"{file}: no such file; pass the signed sign-off to verify")
-    verification = verify_file(file, public_key)
+    if root is not None and not root.is_dir():
+        raise UsageError(f"--root {root} does not exist or is not a directory")
+    trusted = resolve_trust(public_key, trust_list, (root or Path.cwd()).resolve(), os.environ)
+    verification = verify_file(file, trusted)
     _say(verification.summary(), to_stderr=False)
 
 

@@ -36,8 +36,32 @@ def _is_loopback(host: str) -> bool:
         return False
 
 
+def _warn(message: str) -> None:
+    sys.stderr.write(f"warning: {message}\n")
+    sys.stderr.flush()
+
+
+def _from_command_line(ctx: typer.Context, name: str) -> bool:
+    # By name: typer vendors click, whose ParameterSource enum it does not export.
+    return getattr(ctx.get_parameter_source(name), "name", None) == "COMMANDLINE"
+
+
+def _read_secret_file(path: Path) -> str:
+    try:
+        lines = path.read_text(encoding="utf-8").splitlines()
+    except (OSError, UnicodeDecodeError) as error:
+        raise UsageError(
+            f"--api-secret-file {path}: cannot read it ({getattr(error, 'strerror', None) or error})"
+        ) from None
+    secret = lines[0].strip() if lines else ""
+    if not secret:
+        raise UsageError(f"--api-secret-file {path}: its first line is empty; put the secret there")
+    return secret
+
+
 @simulator_app.command("serve")
 def serve(
+    ctx: typer.Context,
     host: str = typer.Option("127.0.0.1", help="Address to listen on (loopback only unless --allow-remote)."),
     port: int = typer.Option(0, help="Port to listen on; 0 picks a free one (printed)."),
     api_key: str | None = typer.Option(None, "--api-key", help="API key of the one simulated account."),
@@ -46,7 +70,11 @@ def serve(
         "--api-secret",
         envvar="PREFLIGHT_SIM_API_SECRET",
         show_envvar=True,
-        help="Its HMAC secret (better from the environment variable than the command line).",
+        help="Its HMAC secret; on the command line every user sees it (ps): prefer the environment "
+        "variable or --api-secret-file.",
+    ),
+    api_secret_file: Path | None = typer.Option(
+        None, "--api-secret-file", help="File holding the HMAC secret (its first line)."
     ),
     uid: str = typer.Option("1001", help="UID of the account given by --api-key."),
     accounts: Path | None = typer.Option(None, "--accounts", help="JSON or YAML list of accounts."),
@@ -69,6 +97,23 @@ def serve(
 
     if not allow_remote and not _is_loopback(host):
         raise UsageError(f"--host {host} is not a loopback address; pass --allow-remote to serve it anyway")
+    if not _is_loopback(host):
+        _warn(
+            f"--host {host} is not a loopback address: anyone who can reach this machine can trade on the "
+            "simulated accounts"
+            + (" (0.0.0.0/:: listens on every interface)" if host in ("0.0.0.0", "::") else "")
+        )
+    if api_secret_file is not None:
+        if api_secret:
+            raise UsageError(
+                "give either --api-secret-file or --api-secret (PREFLIGHT_SIM_API_SECRET), not both"
+            )
+        api_secret = _read_secret_file(api_secret_file)
+    elif api_secret and _from_command_line(ctx, "api_secret"):
+        _warn(
+            "--api-secret on the command line is visible to every user of this machine (ps, /proc); "
+            "set PREFLIGHT_SIM_API_SECRET or pass --api-secret-file FILE instead"
+        )
     if accounts is not None and (api_key or api_secret):
         raise UsageError("give either --accounts FILE or --api-key/--api-secret, not both")
     if bool(api_key) != bool(api_secret):

@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from preflight.errors import ConfigError, InputError, Location, PreflightError
-from preflight.fsutil import atomic_write_bytes, shown_path
+from preflight.fsutil import atomic_write_bytes, file_component, shown_path
 from preflight.papertrade.paperreport import PaperReport
 
 if TYPE_CHECKING:
@@ -132,7 +132,7 @@ def write_artefacts(run: SessionRun, root: Path) -> PaperSessionResult:
     from preflight.papertrade.markdown import render_markdown
     from preflight.papertrade.report import build_report
 
-    entrypoint = run.plan.target
+    entrypoint = file_component(run.plan.target, "entrypoint")  # artefact names must stay in their folders
     dirs = output_dirs(run.plan.log_directory, root)
     try:
         for folder in (dirs.log_dir, dirs.report_dir, dirs.metrics_dir):

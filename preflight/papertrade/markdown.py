@@ -9,6 +9,8 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import cast
 
+from preflight.textsafe import md_cell
+
 Doc = Mapping[str, object]
 
 
@@ -31,7 +33,7 @@ def _cell(value: object) -> str:
         return f"{value:,.4f}".rstrip("0").rstrip(".") if value % 1 else f"{value:,.0f}"
     if isinstance(value, list | tuple):
         return ", ".join(str(v) for v in value) or "—"
-    return str(value).replace("|", "\\|")
+    return md_cell(str(value))
 
 
 def _table(headers: Sequence[str], rows: Sequence[Sequence[object]]) -> list[str]:

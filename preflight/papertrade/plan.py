@@ -16,6 +16,7 @@ from preflight.deployment.model import (
 from preflight.errors import UsageError
 from preflight.exchange import ADAPTERS, AdapterInfo
 from preflight.papertrade.monitoring import MonitoredEntrypoint, monitored_entrypoints
+from preflight.textsafe import look_alike_note
 
 # The same bound as runtime.schema.json session.ticks: a week of one-minute ticks. Longer would keep the
 # session (and the go-live gate waiting on it) busy for hours.
@@ -31,6 +32,7 @@ class SessionOptions:
     seed: int | None = None
     faults: str | None = None
     exchange_url: str | None = None
+    deadline_s: float = 600.0  # the whole session's ticks; DeadlineError past it
 
 
 @dataclass(frozen=True)
@@ -130,7 +132,7 @@ def make_plan(deployment: Deployment, options: SessionOptions) -> SessionPlan:
     entrypoints = deployment.runtime.entrypoints
     if name not in entrypoints:
         known = ", ".join(entrypoints) or "none"
-        raise UsageError(f"unknown entrypoint {name!r} (known: {known})")
+        raise UsageError(f"unknown entrypoint {name!r} (known: {known}){look_alike_note(name, entrypoints)}")
     environment = deployment.environment_of(name)
     if environment is None or environment.mode is not Mode.PAPER:
         papers = ", ".join(deployment.paper_entrypoints()) or "none"

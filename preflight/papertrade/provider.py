@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING
 from preflight.context import RunContext
 from preflight.deployment.model import Mode
 from preflight.fsutil import shown_path
-from preflight.results import Evidence, Outcome
+from preflight.results import Evidence, Outcome, Status
 
 if TYPE_CHECKING:
     from pathlib import Path
@@ -79,6 +79,7 @@ def _run(ctx: RunContext) -> PaperSessionResult:
         seed=options.paper_seed,
         faults=options.paper_faults,
         exchange_url=options.exchange_url,
+        deadline_s=options.session_deadline_s,
     )
     deployment = deployment_for(ctx)
     sink = options.on_progress
@@ -88,12 +89,20 @@ def _run(ctx: RunContext) -> PaperSessionResult:
             sink("paper session", done, total)
 
         result = run_paper_session(
-            deployment, lambda: keychain_for(ctx), session_options, root=ctx.root, progress=ticks
+            deployment,
+            lambda: keychain_for(ctx),
+            session_options,
+            root=options.artefacts_dir or ctx.root,  # --artefacts-dir: a read-only root is judged too
+            progress=ticks,
         )
     else:
         with progress_bar(options.progress) as progress:
             result = run_paper_session(
-                deployment, lambda: keychain_for(ctx), session_options, root=ctx.root, progress=progress
+                deployment,
+                lambda: keychain_for(ctx),
+                session_options,
+                root=options.artefacts_dir or ctx.root,
+                progress=progress,
             )
     for name, path in result.artefacts().items():
         ctx.record_artefact(name, path)
@@ -133,6 +142,7 @@ def session_for(ctx: RunContext) -> PaperSessionResult:
 def session_or_outcome(ctx: RunContext) -> PaperSessionResult | Outcome:
     """Return the session, or the skip/error outcome every paper-reading check reports instead."""
     from preflight.errors import PreflightError
+    from preflight.papertrade.endpoint_guard import UnsafeEndpointError
 
     reason = unavailable_reason(ctx)
     if reason is not None:
@@ -141,8 +151,12 @@ def session_or_outcome(ctx: RunContext) -> PaperSessionResult | Outcome:
         return Outcome.skipped(reason)
     try:
         return session_for(ctx)
+    except UnsafeEndpointError as error:
+        # Not verified, and the root cause is another check's failure: say which, once.
+        evidence = Evidence("blocked by", error.check_id)
+        message = f"blocked by {error.check_id}: {error}"
+        return Outcome(Status.FAIL, message, (evidence,), blocked_by=error.check_id)
     except PreflightError as error:
-        from preflight.results import Status
         from preflight.rootcause import failed_because
 
         return failed_because(ctx, error, lead="the paper session could not run: ", status=Status.ERROR)

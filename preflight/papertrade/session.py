@@ -15,9 +15,11 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from preflight.asyncutil import within
 from preflight.deployment.model import Deployment
 from preflight.exchange.events import EventType
 from preflight.papertrade.clock import SessionClock
+from preflight.papertrade.endpoint_guard import refuse_unsafe_endpoints
 from preflight.papertrade.events import EventLog, LogEvent
 from preflight.papertrade.plan import SessionOptions, SessionPlan, Unservable, make_plan
 from preflight.papertrade.provisioning import Provisioned, create_adapter, provision, session_metrics
@@ -156,6 +158,7 @@ def run_session(
 ) -> SessionRun:
     """Plan, provision and run the session; no files are written here."""
     plan = make_plan(deployment, options)
+    refuse_unsafe_endpoints(plan)  # before any key is read or any request is made
     ready, skipped = provision(plan.runnable, keychain, plan.target)
     unservable = (*plan.unservable, *skipped)
     started_at = datetime.now(UTC)
@@ -165,7 +168,8 @@ def run_session(
     log = EventLog(clock.now_ms)
     simulator = _simulator(plan, ready, clock) if embedded else None
     with _serving(simulator) as url:
-        records, registry = asyncio.run(_drive(plan, ready, simulator, url, clock, log, progress))
+        drive = _drive(plan, ready, simulator, url, clock, log, progress)
+        records, registry = asyncio.run(within(drive, options.deadline_s, "the paper session"))
     run_errors = [f"{u.entrypoint}: not run: {u.reason}" for u in unservable]
     run_errors += [error for record in records for error in record.errors]
     metrics = build_paper_exchange_metrics(plan.monitored, registry, run_errors)

@@ -25,6 +25,7 @@ from preflight.results import (
     Verdict,
     WaiverApplied,
 )
+from preflight.textsafe import json_text
 
 FORMAT_VERSION = 1
 
@@ -151,7 +152,8 @@ class JsonReporter:
     def render(self, report: RunReport, baseline: BaselineDiff | None = None) -> str:
         """Return the JSON text (newline-terminated)."""
         document = to_document(report, baseline)
-        return json.dumps(document, indent=2, sort_keys=True, ensure_ascii=False, default=_fallback) + "\n"
+        text = json.dumps(document, indent=2, sort_keys=True, ensure_ascii=False, default=_fallback)
+        return json_text(text) + "\n"
 
 
 def _fallback(value: object) -> object:

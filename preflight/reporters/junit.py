@@ -16,6 +16,7 @@ from preflight.baseline import BaselineDiff
 from preflight.reporters.findings import RepoPaths, default_paths, first_location
 from preflight.reporters.layout import exception_lines, group_results, verdict_text
 from preflight.results import CheckResult, Evidence, FailOn, RunReport, Status
+from preflight.textsafe import xml_line
 
 
 @dataclass(frozen=True)
@@ -32,16 +33,18 @@ def _time(seconds: float) -> str:
 
 def _evidence(evidence: Evidence, style: _Style) -> str:
     if evidence.location is None:
-        return str(evidence)
-    return str(Evidence(evidence.label, evidence.value, style.paths.location(evidence.location, style.root)))
+        return xml_line(str(evidence))
+    located = Evidence(evidence.label, evidence.value, style.paths.location(evidence.location, style.root))
+    return xml_line(str(located))
 
 
 def _evidence_body(result: CheckResult, style: _Style) -> str:
-    lines = [result.message]
+    # Each piece on its own line, each kept to one line: data never starts a line of the body.
+    lines = [xml_line(result.message)]
     lines += [f"  {_evidence(evidence, style)}" for evidence in result.evidence]
     if result.remediation:
-        lines.append(f"fix: {result.remediation}")
-    lines += [f"note: {note}" for note in result.notes]
+        lines.append(f"fix: {xml_line(result.remediation)}")
+    lines += [f"note: {xml_line(note)}" for note in result.notes]
     return "\n".join(lines)
 
 
@@ -50,10 +53,14 @@ def _failing(result: CheckResult, fail_on: FailOn) -> bool:
 
 
 def _case_attributes(result: CheckResult, style: _Style) -> dict[str, str]:
-    attributes = {"classname": result.group, "name": result.check_id, "time": _time(result.duration_s)}
+    attributes = {
+        "classname": xml_line(result.group),
+        "name": xml_line(result.check_id),
+        "time": _time(result.duration_s),
+    }
     location = first_location(result) if style.locations else None
     if location is not None:
-        attributes["file"] = style.paths.uri(location.file, style.root)
+        attributes["file"] = xml_line(style.paths.uri(location.file, style.root))
         if location.line is not None:
             attributes["line"] = str(location.line)
     return attributes
@@ -62,27 +69,29 @@ def _case_attributes(result: CheckResult, style: _Style) -> dict[str, str]:
 def _testcase(parent: ET.Element, result: CheckResult, style: _Style) -> None:
     case = ET.SubElement(parent, "testcase", _case_attributes(result, style))
     if _failing(result, style.fail_on):
-        failure = ET.SubElement(case, "failure", {"message": result.message, "type": result.status.value})
+        failure = ET.SubElement(
+            case, "failure", {"message": xml_line(result.message), "type": result.status.value}
+        )
         failure.text = _evidence_body(result, style)
     elif result.status is Status.ERROR:
-        error = ET.SubElement(case, "error", {"message": result.message, "type": "error"})
+        error = ET.SubElement(case, "error", {"message": xml_line(result.message), "type": "error"})
         error.text = _evidence_body(result, style)
     elif result.status is Status.SKIP:
-        ET.SubElement(case, "skipped", {"message": result.message})
+        ET.SubElement(case, "skipped", {"message": xml_line(result.message)})
     elif result.status is Status.WAIVED and result.waiver is not None:
         waiver = result.waiver
         out = ET.SubElement(case, "system-out")
         out.text = (
             f"WAIVED ({result.original_status.value if result.original_status else 'fail'}): "
-            f"{result.message}\njustification: {waiver.justification}\napprover: {waiver.approver}\n"
-            f"expires: {waiver.expires.isoformat()}"
+            f"{xml_line(result.message)}\njustification: {xml_line(waiver.justification)}\n"
+            f"approver: {xml_line(waiver.approver)}\nexpires: {waiver.expires.isoformat()}"
         )
     elif result.status is Status.WARN:
         out = ET.SubElement(case, "system-out")
         out.text = "WARNING: " + _evidence_body(result, style)
     elif result.simulated:
         out = ET.SubElement(case, "system-out")
-        out.text = f"SIMULATED: {result.simulated}"
+        out.text = f"SIMULATED: {xml_line(result.simulated)}"
 
 
 def _suite_counts(results: tuple[CheckResult, ...], fail_on: FailOn, *, skipped: bool) -> dict[str, str]:
@@ -129,7 +138,9 @@ class JunitReporter:
         """Return the XML document (UTF-8 declaration, indented)."""
         del baseline  # JUnit has no place for a diff; the Markdown and terminal outputs show it
         style = _Style(self.paths or default_paths(), report.root, report.fail_on, self.locations)
-        root = ET.Element("testsuites", {"name": f"preflight {report.runbook_id} {report.entrypoint}"})
+        root = ET.Element(
+            "testsuites", {"name": xml_line(f"preflight {report.runbook_id} {report.entrypoint}")}
+        )
         root.attrib.update(_suite_counts(report.results, report.fail_on, skipped=False))
         for group in group_results(report):
             results = tuple(r for item in group.items for r in item.results)
@@ -137,15 +148,15 @@ class JunitReporter:
                 root,
                 "testsuite",
                 {
-                    "name": group.section.title,
-                    "id": group.section.id,
+                    "name": xml_line(group.section.title),
+                    "id": xml_line(group.section.id),
                     "timestamp": report.started_at.isoformat(),
                 },
             )
             suite.attrib.update(_suite_counts(results, report.fail_on, skipped=True))
             properties = ET.SubElement(suite, "properties")
             for name, value in _properties(report):
-                ET.SubElement(properties, "property", {"name": name, "value": value})
+                ET.SubElement(properties, "property", {"name": name, "value": xml_line(value)})
             for result in results:
                 _testcase(suite, result, style)
         ET.indent(root)

@@ -16,6 +16,10 @@ from preflight.reporters.layout import (
     verdict_text,
 )
 from preflight.results import CheckResult, RunReport, Status, Verdict
+from preflight.textsafe import md_cell as cell
+from preflight.textsafe import md_cell_code
+from preflight.textsafe import md_code as _code
+from preflight.textsafe import md_text as text
 
 _ICONS = {Verdict.GO: "✅", Verdict.GO_WITH_EXCEPTIONS: "⚠️", Verdict.NO_GO: "❌"}
 
@@ -28,22 +32,12 @@ _CHANGE_TITLES: tuple[tuple[ChangeKind, str], ...] = (
 )
 
 
-def cell(text: str) -> str:
-    """Return ``text`` safe for one Markdown table cell (no pipes, no newlines)."""
-    return text.replace("\\", "\\\\").replace("|", "\\|").replace("\n", " ")
-
-
-def _code(text: str) -> str:
-    # A backtick inside the text would end the code span early; double backticks survive one.
-    return f"`` {text} ``" if "`" in text else f"`{text}`"
-
-
 def _header(report: RunReport) -> Iterator[str]:
     icon = _ICONS[report.verdict]
     yield f"## {icon} preflight: {verdict_head(report)} — {_code(report.entrypoint)}"
     yield ""
     yield (
-        f"**Runbook:** {report.runbook_title} ({_code(report.runbook_id)}) · "
+        f"**Runbook:** {text(report.runbook_title)} ({_code(report.runbook_id)}) · "
         f"**root:** {_code(report.root)} · "
         f"**{policy_text(report)}** · **took:** {duration_s(report):.2f} s · "
         f"**preflight** {report.tool_version}"
@@ -57,10 +51,10 @@ def _header(report: RunReport) -> Iterator[str]:
         yield "> **⚠️ INCOMPLETE:** the run was interrupted; checks that did not run are missing."
         yield ""
     for note in report.notes:
-        yield f"> **⚠️ NOTICE:** {note}"
+        yield f"> **⚠️ NOTICE:** {text(note)}"
         yield ""
     if report.simulated:
-        yield "**Simulated:** " + "; ".join(report.simulated)
+        yield "**Simulated:** " + "; ".join(text(line) for line in report.simulated)
         yield ""
     if report.paper_source is not None:
         yield "**Paper evidence:** " + cell(report.paper_source.headline().removeprefix("Paper evidence: "))
@@ -94,21 +88,21 @@ def _summary_table(report: RunReport) -> Iterator[str]:
 
 def _problem(result: CheckResult, where: str) -> Iterator[str]:
     status = f"{GLYPHS[result.status]} {result.status.value.upper()}"
-    yield f"#### {status} {_code(result.check_id)} — {result.title}"
+    yield f"#### {status} {_code(result.check_id)} — {text(result.title)}"
     yield ""
-    yield f"*{where}* · severity {result.severity.value}"
+    yield f"*{text(where)}* · severity {result.severity.value}"
     yield ""
-    yield result.message
+    yield text(result.message)
     yield ""
     for evidence in result.evidence:
         location = f" — {_code(str(evidence.location))}" if evidence.location else ""
-        yield f"- **{evidence.label}:** {evidence.value}{location}"
+        yield f"- **{text(evidence.label)}:** {text(evidence.value)}{location}"
     for note in result.notes:
-        yield f"- **note:** {note}"
+        yield f"- **note:** {text(note)}"
     if result.evidence or result.notes:
         yield ""
     if result.remediation:
-        yield f"**Fix:** {result.remediation}"
+        yield f"**Fix:** {text(result.remediation)}"
         yield ""
 
 
@@ -139,7 +133,7 @@ def _waived(report: RunReport) -> Iterator[str]:
     for result, waiver in waived:
         was = result.original_status.value if result.original_status else "fail"
         yield (
-            f"| {_code(result.check_id)} | {was} | {cell(waiver.justification)} | "
+            f"| {md_cell_code(result.check_id)} | {was} | {cell(waiver.justification)} | "
             f"{cell(waiver.approver)} | {waiver.expires.isoformat()} |"
         )
     yield ""
@@ -163,7 +157,7 @@ def baseline_markdown(diff: BaselineDiff) -> Iterator[str]:
         if changes:
             yield f"**{title} ({len(changes)})**"
             yield ""
-            yield from (f"- {cell(describe(change))} — {change.title}" for change in changes)
+            yield from (f"- {cell(describe(change))} — {text(change.title)}" for change in changes)
             yield ""
 
 
@@ -184,7 +178,7 @@ class MarkdownReporter:
             lines += baseline_markdown(baseline)
         if report.artefacts:
             lines += ["### Artefacts", ""]
-            lines += [f"- {name}: {_code(report.artefacts[name])}" for name in sorted(report.artefacts)]
+            lines += [f"- {text(name)}: {_code(report.artefacts[name])}" for name in sorted(report.artefacts)]
             lines.append("")
         lines.append(f"**Verdict:** {verdict_text(report)}")
         return "\n".join(lines) + "\n"

@@ -28,6 +28,7 @@ from preflight.reporters.layout import (
 )
 from preflight.reporters.recap import blocker_of, is_plain_pass, problem_ids, root_causes, some_ids
 from preflight.results import CheckResult, ItemInfo, RunReport, Status, Verdict
+from preflight.textsafe import terminal as safe
 
 STYLES: dict[Status, str] = {
     Status.PASS: "green",
@@ -53,22 +54,24 @@ def _status_cell(status: Status) -> Text:
 
 def _detail_lines(result: CheckResult) -> Iterator[Text]:
     if result.status in NEEDS_DETAIL:
-        yield Text(result.message)
+        yield Text(safe(result.message))
         for evidence in result.evidence:
-            where = f" ({evidence.location})" if evidence.location else ""
-            yield Text.assemble("· ", (f"{evidence.label}: ", "bold"), evidence.value, (where, "cyan"))
+            where = f" ({safe(str(evidence.location))})" if evidence.location else ""
+            yield Text.assemble(
+                "· ", (f"{safe(evidence.label)}: ", "bold"), safe(evidence.value), (where, "cyan")
+            )
         if result.remediation:
-            yield Text.assemble(("fix: ", "bold"), result.remediation)
+            yield Text.assemble(("fix: ", "bold"), safe(result.remediation))
     elif result.status is Status.SKIP:
-        yield Text(result.message, style="dim")
+        yield Text(safe(result.message), style="dim")
     elif result.status is Status.WAIVED and result.waiver is not None:
         waiver = result.waiver
         was = f" (was {result.original_status.value})" if result.original_status else ""
-        yield Text(f"{result.message}{was}", style="dim")
-        yield Text.assemble(("waived: ", "bold cyan"), waiver.justification)
-        yield Text(f"approved by {waiver.approver}, expires {waiver.expires.isoformat()}", style="cyan")
+        yield Text(f"{safe(result.message)}{was}", style="dim")
+        yield Text.assemble(("waived: ", "bold cyan"), safe(waiver.justification))
+        yield Text(f"approved by {safe(waiver.approver)}, expires {waiver.expires.isoformat()}", style="cyan")
     for note in result.notes:
-        yield Text.assemble(("NOTE: ", "bold yellow"), note)
+        yield Text.assemble(("NOTE: ", "bold yellow"), safe(note))
 
 
 def _row(table: Table, result: CheckResult, lines: list[Text]) -> None:
@@ -94,9 +97,9 @@ def _check_table(results: tuple[CheckResult, ...], *, verbose: bool, present: fr
             continue
         if result.message in skipped:
             continue
-        heading = Text.assemble((result.check_id, "bold"), "  ", result.title)
+        heading = Text.assemble((safe(result.check_id), "bold"), "  ", safe(result.title))
         if result.simulated:
-            heading.append(f"  (simulated: {result.simulated})", style="yellow")
+            heading.append(f"  (simulated: {safe(result.simulated)})", style="yellow")
         _row(table, result, [heading, *_detail_lines(result)])
     for root, ids in blocked.items():
         status = Text(f"{GLYPHS[Status.FAIL]} BLOCKED", style="red")
@@ -104,7 +107,7 @@ def _check_table(results: tuple[CheckResult, ...], *, verbose: bool, present: fr
         line.overflow = "fold"
         table.add_row(status, line)
     for message, ids in skipped.items():
-        line = Text(f"{len(ids)} skipped ({some_ids(ids)}): {message}", style="dim")
+        line = Text(f"{len(ids)} skipped ({some_ids(ids)}): {safe(message)}", style="dim")
         line.overflow = "fold"
         table.add_row(_status_cell(Status.SKIP), line)
     if passed:
@@ -123,9 +126,9 @@ def _shared_skips(results: tuple[CheckResult, ...]) -> dict[str, list[str]]:
 
 def _item_line(item: ItemInfo, results: tuple[CheckResult, ...]) -> Text:
     """Return one folded line for an item whose checks all passed against the real thing."""
-    count = f"{len(results)} passed" if len(results) > 1 else results[0].check_id
+    count = f"{len(results)} passed" if len(results) > 1 else safe(results[0].check_id)
     line = Text.assemble(
-        (f"{GLYPHS[Status.PASS]} ", STYLES[Status.PASS]), (item.id, "bold"), " · ", item.text
+        (f"{GLYPHS[Status.PASS]} ", STYLES[Status.PASS]), (safe(item.id), "bold"), " · ", safe(item.text)
     )
     line.append(f"  ({count})", style="green")
     line.overflow = "fold"
@@ -134,27 +137,35 @@ def _item_line(item: ItemInfo, results: tuple[CheckResult, ...]) -> Text:
 
 def _header(report: RunReport) -> Iterator[RenderableType]:
     yield Text.assemble(
-        (f"preflight {report.tool_version}", "bold"), " — ", report.runbook_title, f" ({report.runbook_id})"
+        (f"preflight {report.tool_version}", "bold"),
+        " — ",
+        safe(report.runbook_title),
+        f" ({safe(report.runbook_id)})",
     )
     facts = Table.grid(padding=(0, 2))
     facts.add_column(no_wrap=True, style="dim")
     facts.add_column()
-    facts.add_row("entrypoint", Text(report.entrypoint, style="bold"))
-    facts.add_row("root", Text(report.root, overflow="fold"))  # Text, never str: a path may hold [brackets]
+    facts.add_row("entrypoint", Text(safe(report.entrypoint), style="bold"))
+    facts.add_row(
+        "root", Text(safe(report.root), overflow="fold")
+    )  # Text, never str: a path may hold [brackets]
     if report.deployment_format:  # the dialect the root is read in, and why (issue 13)
-        facts.add_row("format", Text(report.deployment_format.removeprefix("format "), overflow="fold"))
+        facts.add_row("format", Text(safe(report.deployment_format.removeprefix("format ")), overflow="fold"))
     if report.variables:
         facts.add_row(
-            "variables", Text(", ".join(f"{k}={v}" for k, v in report.variables.items()), overflow="fold")
+            "variables",
+            Text(safe(", ".join(f"{k}={v}" for k, v in report.variables.items())), overflow="fold"),
         )
     facts.add_row(
         "started",
         f"{report.started_at.isoformat()}   took {duration_s(report):.2f} s   {policy_text(report)}",
     )
     for line in report.simulated:
-        facts.add_row(Text("simulated", style="bold yellow"), Text(line))
+        facts.add_row(Text("simulated", style="bold yellow"), Text(safe(line)))
     if report.paper_source is not None:
-        facts.add_row("paper evidence", Text(report.paper_source.headline().removeprefix("Paper evidence: ")))
+        facts.add_row(
+            "paper evidence", Text(safe(report.paper_source.headline().removeprefix("Paper evidence: ")))
+        )
     yield Padding(facts, (0, 0, 0, 2))
 
 
@@ -162,13 +173,13 @@ def _sections(report: RunReport, *, verbose: bool) -> Iterator[RenderableType]:
     present = problem_ids(report)
     for group in group_results(report):
         yield Text("")
-        yield Text(group.section.title, style="bold underline")
+        yield Text(safe(group.section.title), style="bold underline")
         for item_group in group.items:
             item, results = item_group.item, item_group.results
             if not verbose and all(is_plain_pass(r) for r in results):
                 yield Padding(_item_line(item, results), (0, 0, 0, 2))
                 continue
-            yield Padding(Text.assemble((item.id, "bold"), " · ", item.text), (0, 0, 0, 2))
+            yield Padding(Text.assemble((safe(item.id), "bold"), " · ", safe(item.text)), (0, 0, 0, 2))
             yield Padding(_check_table(results, verbose=verbose, present=present), (0, 0, 0, 4))
 
 
@@ -192,12 +203,12 @@ def recap(report: RunReport) -> Iterator[RenderableType]:
     table.add_column(ratio=1)
     for cause in causes:
         result = cause.result
-        lines = [Text.assemble((result.check_id, "bold"), "  ", result.message)]
+        lines = [Text.assemble((safe(result.check_id), "bold"), "  ", safe(result.message))]
         where = next((e.location for e in result.evidence if e.location is not None), None)
         if where is not None:
-            lines.append(Text.assemble(("at: ", "bold"), (str(where), "cyan")))
+            lines.append(Text.assemble(("at: ", "bold"), (safe(str(where)), "cyan")))
         if result.remediation:
-            lines.append(Text.assemble(("fix: ", "bold"), result.remediation))
+            lines.append(Text.assemble(("fix: ", "bold"), safe(result.remediation)))
         if cause.blocked:
             ids = some_ids([r.check_id for r in cause.blocked])
             plural = "s" if len(cause.blocked) != 1 else ""
@@ -211,7 +222,7 @@ def _notes(report: RunReport) -> Iterator[RenderableType]:
         return
     yield Text("")
     for note in report.notes:
-        yield Text.assemble(("!! NOTICE: ", "bold white on red"), (note, "bold red"))
+        yield Text.assemble(("!! NOTICE: ", "bold white on red"), (safe(note), "bold red"))
 
 
 def _artefacts(report: RunReport) -> Iterator[RenderableType]:
@@ -223,7 +234,7 @@ def _artefacts(report: RunReport) -> Iterator[RenderableType]:
     table.add_column(no_wrap=True)
     table.add_column()
     for name in sorted(report.artefacts):
-        table.add_row(Text(name), Text(report.artefacts[name], overflow="fold"))  # a path is never cut
+        table.add_row(Text(safe(name)), Text(safe(report.artefacts[name]), overflow="fold"))  # never cut
     yield Padding(table, (0, 0, 0, 2))
 
 
@@ -231,7 +242,7 @@ def baseline_lines(diff: BaselineDiff) -> Iterator[RenderableType]:
     """Yield the 'changes since baseline' block."""
     yield Text("")
     yield Text(
-        f"Changes since baseline {diff.baseline_path} "
+        f"Changes since baseline {safe(diff.baseline_path)} "
         f"({diff.baseline_started_at.isoformat()}, {diff.baseline_verdict.value})",
         style="bold underline",
     )
@@ -244,7 +255,7 @@ def baseline_lines(diff: BaselineDiff) -> Iterator[RenderableType]:
             style = "bold red" if kind is ChangeKind.NEW_FAILURE else ""
             yield Padding(Text(f"{title} ({len(changes)})", style=style or "bold"), (0, 0, 0, 2))
             for change in changes:
-                yield Padding(Text(describe(change), style=style), (0, 0, 0, 4))
+                yield Padding(Text(safe(describe(change)), style=style), (0, 0, 0, 4))
 
 
 _VERDICT_STYLES = {
@@ -258,7 +269,7 @@ def verdict_renderable(report: RunReport) -> Text:
     """Return the verdict line, styled (the report's first and last line)."""
     word = report.verdict.value
     tail = verdict_text(report)[len(word) :]
-    return Text.assemble((word, _VERDICT_STYLES[report.verdict]), tail)
+    return Text.assemble((word, _VERDICT_STYLES[report.verdict]), safe(tail))
 
 
 def exceptions_block(report: RunReport) -> Iterator[RenderableType]:
@@ -271,7 +282,7 @@ def exceptions_block(report: RunReport) -> Iterator[RenderableType]:
     count = sum(e.count for e in report.exceptions)
     yield Text(f"{title} ({count}): not proven against the real thing", style="bold underline")
     for line in lines:
-        text = Text(line, style="yellow")
+        text = Text(safe(line), style="yellow")
         text.overflow = "fold"
         yield Padding(text, (0, 0, 0, 2))
 

@@ -12,6 +12,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+from preflight.errors import SignoffError
 from preflight.results import RunReport
 
 # The deployment files every Bybit go-live decision depends on (SPEC.md section 5).
@@ -64,13 +65,28 @@ def _digest_now(path: Path) -> str | None:
         return None
 
 
-def collect_digests(report: RunReport, root: Path, extra: Sequence[Path] = ()) -> tuple[DigestRow, ...]:
-    """Return a digest row per input: the run's own records first, then what signing had to compute."""
+def collect_digests(
+    report: RunReport, root: Path, extra: Sequence[Path] = (), *, require_current: bool = True
+) -> tuple[DigestRow, ...]:
+    """Return a digest row per input as the file is now; SignoffError when it differs from the run's.
+
+    A sign-off attests the files as they are when it is made: an input the run read that has changed
+    (or gone) since would be signed with the report's old digest, as if it were still current.
+    ``require_current=False`` renders a report of files this machine does not hold (its recorded digests).
+    """
     rows: dict[str, DigestRow] = {}
     for recorded in report.inputs:
         shown = display_path(recorded.path, root)
-        sha = recorded.sha256 or _digest_now(_absolute(recorded.path, root))
-        rows.setdefault(shown, DigestRow(shown, sha, "run" if recorded.sha256 else "sign-off"))
+        now = _digest_now(_absolute(recorded.path, root))
+        if require_current and recorded.sha256 and now != recorded.sha256:
+            state = f"its SHA-256 is now {now[:12]}…" if now else "it no longer exists"
+            raise SignoffError(
+                f"{shown} changed since the run (the report recorded SHA-256 {recorded.sha256[:12]}…, "
+                f"{state}); run the checks again to sign off the deployment as it is now"
+            )
+        rows.setdefault(
+            shown, DigestRow(shown, recorded.sha256 or now, "run" if recorded.sha256 else "sign-off")
+        )
     wanted = [*STANDARD_INPUTS, *report.artefacts.values(), *(str(p) for p in extra)]
     for path in wanted:
         shown = display_path(path, root)

@@ -9,6 +9,8 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 
+from preflight.textsafe import md_cell, md_cell_code, md_code, md_text
+
 SEVERITIES = ("warning", "error", "critical")
 _NOT_ENTRYPOINTS = frozenset({"summary", "warnings", "errors"})
 _MISSING = "—"
@@ -150,13 +152,9 @@ def parse_paper_metrics(raw: Mapping[str, object]) -> PaperMetrics:
     return PaperMetrics(entrypoints, summary, warnings)
 
 
-def _cell(text: str) -> str:
-    return text.replace("|", "\\|").replace("\n", " ")
-
-
 def _with_limit(observed: str, thresholds: Mapping[str, str], key: str, word: str) -> str:
     limit = thresholds.get(key)
-    return f"{observed} ({word} {limit})" if limit is not None else observed
+    return f"{md_cell(observed)} ({word} {md_cell(limit)})" if limit is not None else md_cell(observed)
 
 
 def render_paper_metrics(metrics: PaperMetrics) -> list[str]:
@@ -169,49 +167,56 @@ def render_paper_metrics(metrics: PaperMetrics) -> list[str]:
     for row in metrics.entrypoints:
         errors = " / ".join(row.errors_by_severity)
         cells = (
-            f"`{row.name}`",
-            row.environment,
-            row.requests,
+            md_cell_code(row.name),
+            md_cell(row.environment),
+            md_cell(row.requests),
             _with_limit(row.rate_limited, row.thresholds, "rate_limit_max", "max"),
             _with_limit(errors, row.thresholds, "network_errors_max", "sum max"),
             _with_limit(row.health, row.thresholds, "health_min", "min"),
-            f"**{row.status}**",
+            f"**{md_cell(row.status)}**",
         )
-        lines.append("| " + " | ".join(_cell(c) for c in cells) + " |")
+        lines.append("| " + " | ".join(cells) + " |")
     if not metrics.entrypoints:
         lines.append("| (no monitored entrypoint) | | | | | | |")
     lines.append("")
     for row in metrics.entrypoints:
-        thresholds = ", ".join(f"`{k}` = {v}" for k, v in row.thresholds.items()) or "none configured"
-        lines.append(f"- `{row.name}` thresholds: {thresholds}.")
+        thresholds = (
+            ", ".join(f"{md_code(k)} = {md_text(v)}" for k, v in row.thresholds.items()) or "none configured"
+        )
+        lines.append(f"- {md_code(row.name)} thresholds: {thresholds}.")
         for breach in row.breaches:
             lines.append(
-                f"  - **Breach**: `{breach.threshold}` observed {breach.observed}, "
-                f"required {breach.comparator} {breach.limit}."
+                f"  - **Breach**: {md_code(breach.threshold)} observed {md_text(breach.observed)}, "
+                f"required {md_text(breach.comparator)} {md_text(breach.limit)}."
             )
         for gap in row.gaps:
-            lines.append(f"  - Gap: {gap}.")
+            lines.append(f"  - Gap: {md_text(gap)}.")
     if metrics.summary is not None:
         lines.extend(_summary_lines(metrics.summary))
     for warning in metrics.warnings:
-        lines.append(f"- Warning from the session: {warning}")
+        lines.append(f"- Warning from the session: {md_text(warning)}")
     return lines
 
 
 def _summary_lines(summary: PaperSummary) -> list[str]:
-    monitored = ", ".join(f"`{n}`" for n in summary.monitored) or "none"
+    monitored = ", ".join(md_code(n) for n in summary.monitored) or "none"
     lines = [
         "",
-        f"Summary status **{summary.status}**; monitored entrypoints: {monitored}.",
+        f"Summary status **{md_text(summary.status)}**; monitored entrypoints: {monitored}.",
         "",
         "| Coverage | Score |",
         "|---|---:|",
-        f"| Metric coverage score | {summary.metric_coverage_score} |",
-        f"| Threshold coverage score | {summary.threshold_coverage_score} |",
+        f"| Metric coverage score | {md_cell(summary.metric_coverage_score)} |",
+        f"| Threshold coverage score | {md_cell(summary.threshold_coverage_score)} |",
     ]
-    lines += [f"| Metric `{name}` | {ratio} |" for name, ratio in summary.metric_coverage_ratio]
-    lines += [f"| Error severity `{name}` | {ratio} |" for name, ratio in summary.severity_coverage_ratio]
+    lines += [
+        f"| Metric {md_cell_code(name)} | {md_cell(ratio)} |" for name, ratio in summary.metric_coverage_ratio
+    ]
+    lines += [
+        f"| Error severity {md_cell_code(name)} | {md_cell(ratio)} |"
+        for name, ratio in summary.severity_coverage_ratio
+    ]
     if summary.severity_totals:
-        totals = ", ".join(f"{name} {count}" for name, count in summary.severity_totals)
+        totals = ", ".join(f"{md_text(name)} {md_text(count)}" for name, count in summary.severity_totals)
         lines += ["", f"Network errors in the session: {totals}."]
     return lines

@@ -8,7 +8,6 @@ writing are :mod:`preflight.signoff.service`'s job.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
@@ -19,6 +18,9 @@ from preflight.results import CheckResult, Evidence, RunReport, Status
 from preflight.signoff.assess import Assessment, ItemAssessment, ItemState, SignoffVerdict
 from preflight.signoff.digests import DigestRow, display_path
 from preflight.signoff.metrics_table import parse_paper_metrics, render_paper_metrics
+from preflight.textsafe import md_cell, md_cell_code, one_line
+from preflight.textsafe import md_code as code
+from preflight.textsafe import md_text as plain
 
 _VALUE_LIMIT = 80  # longer evidence values are cut: the evidence line stays one readable line
 
@@ -74,31 +76,12 @@ def utc(moment: datetime) -> str:
     return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
-def code(text: str) -> str:
-    """Return ``text`` as inline code, safe for values that contain backticks."""
-    text = " ".join(text.split())
-    if "`" in text:
-        return f"`` {text} ``"
-    return f"`{text}`" if text else "(empty)"
-
-
-_TAG_START = re.compile(r"<(?=[A-Za-z/!?])")
-
-
-def plain(text: str) -> str:
-    """Return free text on one line, with anything that could open an HTML tag neutralised."""
-    # Messages and names come from files and flags; rendered Markdown must not turn them into HTML.
-    return _TAG_START.sub("&lt;", " ".join(text.split()))
-
-
 def _template(text: str, variables: Mapping[str, str]) -> str:
+    # The runbook's text is the renderer's own Markdown; the values put into it are data.
+    text = one_line(text)
     for name, value in variables.items():
-        text = text.replace("{" + name + "}", value)
-    return " ".join(text.split())
-
-
-def _cell(text: str) -> str:
-    return text.replace("|", "\\|").replace("\n", " ")
+        text = text.replace("{" + name + "}", plain(value))
+    return text
 
 
 def _where(evidence: Evidence, root: str) -> str:
@@ -107,14 +90,14 @@ def _where(evidence: Evidence, root: str) -> str:
         return ""
     # Locations under the deployment root are shown relative to it, like the runbook names them.
     shown = display_path(location.file, Path(root)) if root else location.file
-    return f" ({replace(location, file=shown)})"
+    return f" ({plain(str(replace(location, file=shown)))})"
 
 
 def _evidence(evidence: Evidence, root: str) -> str:
-    value = " ".join(evidence.value.split())
+    value = one_line(evidence.value)
     if len(value) > _VALUE_LIMIT:
         value = value[: _VALUE_LIMIT - 1] + "…"
-    return f"{evidence.label} {code(value)}{_where(evidence, root)}"
+    return f"{plain(evidence.label)} {code(value)}{_where(evidence, root)}"
 
 
 def evidence_line(results: Iterable[CheckResult], root: str = "") -> str:
@@ -134,9 +117,8 @@ def _problem(result: CheckResult) -> str | None:
     if result.status is Status.WAIVED and result.waiver is not None:
         waiver = result.waiver
         before = f" (was {result.original_status}: {message})" if result.original_status else f" ({message})"
-        return (
-            f"waived by {waiver.approver} until {utc(waiver.expires)}: {plain(waiver.justification)}{before}"
-        )
+        justification = plain(waiver.justification)
+        return f"waived by {plain(waiver.approver)} until {utc(waiver.expires)}: {justification}{before}"
     if result.status is Status.SKIP:
         return f"skipped: {message}"
     if result.status in (Status.FAIL, Status.ERROR):
@@ -235,13 +217,13 @@ def _waiver_lines(report: RunReport) -> list[str]:
     for result in waived:
         assert result.waiver is not None  # narrowed by the filter above
         cells = (
-            code(result.check_id),
-            result.waiver.approver,
+            md_cell_code(result.check_id),
+            md_cell(result.waiver.approver),
             utc(result.waiver.expires),
-            plain(result.waiver.justification),
+            md_cell(result.waiver.justification),
             str(result.original_status or result.status),
         )
-        lines.append("| " + " | ".join(_cell(c) for c in cells) + " |")
+        lines.append("| " + " | ".join(cells) + " |")
     return lines
 
 
@@ -249,7 +231,7 @@ def _digest_lines(digests: Iterable[DigestRow]) -> list[str]:
     lines = ["| File | SHA-256 | Digested by |", "|---|---|---|"]
     for row in digests:
         sha = code(row.sha256) if row.sha256 else "(file not found)"
-        lines.append(f"| {_cell(code(row.path))} | {sha} | {row.recorded_by} |")
+        lines.append(f"| {md_cell_code(row.path)} | {sha} | {row.recorded_by} |")
     return lines
 
 
@@ -262,13 +244,13 @@ def _attestation(report: RunReport, assessment: Assessment, meta: SignoffMeta) -
         ("Operator", plain(meta.operator)),
         ("Signed at (UTC)", utc(meta.signed_at)),
         ("Run (UTC)", f"{utc(report.started_at)} to {utc(report.finished_at)}"),
-        ("Evaluated from", meta.source),
-        ("Tool version", version),
-        ("Runbook", f"{code(report.runbook_id)} — {report.runbook_title}"),
-        ("Entrypoint", code(report.entrypoint)),
+        ("Evaluated from", plain(meta.source)),
+        ("Tool version", plain(version)),
+        ("Runbook", f"{md_cell_code(report.runbook_id)} — {plain(report.runbook_title)}"),
+        ("Entrypoint", md_cell_code(report.entrypoint)),
         ("Signing key", f"Ed25519, key id {code(meta.key_id)} (public key in the signature block below)"),
     )
-    return ["| Field | Value |", "|---|---|", *(f"| {name} | {_cell(value)} |" for name, value in rows)]
+    return ["| Field | Value |", "|---|---|", *(f"| {name} | {value} |" for name, value in rows)]
 
 
 def render_signoff(
@@ -278,10 +260,10 @@ def render_signoff(
     variables = {**meta.variables, "entrypoint": report.entrypoint}
     verdict = assessment.verdict
     lines = [
-        f"# Go-live sign-off: {report.runbook_title}",
+        f"# Go-live sign-off: {plain(report.runbook_title)}",
         "",
         f"Entrypoint {code(report.entrypoint)} · runbook {code(report.runbook_id)} · exchange "
-        f"{report.exchange} · deployment {code(report.root)}",
+        f"{plain(report.exchange)} · deployment {code(report.root)}",
         "",
         *_deployment_lines(report),
         *_banner(report),
@@ -299,7 +281,7 @@ def render_signoff(
     if report.incomplete:
         lines += ["", "**The run was interrupted: its report is incomplete.**"]
     for section in report.sections:
-        lines += ["", f"## {section.title}", ""]
+        lines += ["", f"## {plain(section.title)}", ""]
         for item in assessment.for_section(section.id):
             lines += _item_lines(item, section.kind, variables, report.root)
     if assessment.unassigned:

@@ -9,7 +9,7 @@ from pathlib import Path
 
 from preflight import __version__
 from preflight.errors import UsageError
-from preflight.fsutil import atomic_write_text
+from preflight.fsutil import atomic_write_text, file_component
 from preflight.results import RunReport
 from preflight.signoff.assess import VerdictLine, assess
 from preflight.signoff.digests import collect_digests
@@ -32,6 +32,7 @@ class SignoffRequest:
     see: Mapping[str, Sequence[str]] = field(default_factory=dict)  # item id -> ``see:`` selectors
     declared: Mapping[str, Sequence[str]] = field(default_factory=dict)  # item id -> its declared check ids
     extra_inputs: tuple[Path, ...] = ()  # more files to digest (e.g. the --from-report file)
+    require_current_inputs: bool = True  # refuse when an input changed since the run (False: render only)
 
 
 @dataclass(frozen=True)
@@ -51,7 +52,8 @@ def utc_now() -> datetime:
 
 def default_output(root: Path, entrypoint: str, when: datetime) -> Path:
     """Return ``reports/signoff/<entrypoint>-<UTC stamp>.md`` under the deployment root."""
-    return root / "reports" / "signoff" / f"{entrypoint}-{when.astimezone(UTC):%Y%m%dT%H%M%SZ}.md"
+    name = file_component(entrypoint, "entrypoint")  # from the CLI or a report: never a path
+    return root / "reports" / "signoff" / f"{name}-{when.astimezone(UTC):%Y%m%dT%H%M%SZ}.md"
 
 
 def check_operator(name: str) -> str:
@@ -67,7 +69,9 @@ def build_signoff(
 ) -> tuple[str, VerdictLine]:
     """Return the signed Markdown and its verdict line (nothing is written)."""
     assessment = assess(report, request.see, request.declared)
-    digests = collect_digests(report, request.root, request.extra_inputs)
+    digests = collect_digests(
+        report, request.root, request.extra_inputs, require_current=request.require_current_inputs
+    )
     meta = SignoffMeta(
         operator=check_operator(request.operator),
         signed_at=signed_at,

@@ -26,7 +26,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from preflight.errors import SignoffError
-from preflight.fsutil import atomic_write_bytes
+from preflight.fsutil import atomic_write_bytes, create_exclusive_bytes
 
 if TYPE_CHECKING:
     from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
@@ -118,19 +118,31 @@ def default_signing_key(root: Path, env: dict[str, str] | None = None) -> Signin
     from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
     path = root / DEFAULT_KEY_PATH
+    public_path = path.with_name(path.stem + PUBLIC_KEY_SUFFIX)
     if path.exists():
         return load_signing_key(path, env)
     key = Ed25519PrivateKey.generate()
     pem = key.private_bytes(
         serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
     )
-    public_pem = key.public_key().public_bytes(
+    # Exclusive creation: of two first sign-offs at once one key wins, and both sign with it.
+    if not create_exclusive_bytes(path, pem, mode=0o600):
+        loaded = load_signing_key(path, env)
+        _write_public_key(loaded.private_key, public_path)
+        return loaded
+    _write_public_key(key, public_path)
+    return from_private_key(key, path, created=True, public_path=public_path)
+
+
+def _write_public_key(private_key: Ed25519PrivateKey, public_path: Path) -> None:
+    """Write the public half of ``private_key`` beside it (the same bytes whoever writes it)."""
+    from cryptography.hazmat.primitives import serialization
+
+    public_pem = private_key.public_key().public_bytes(
         serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo
     )
-    public_path = path.with_name(path.stem + PUBLIC_KEY_SUFFIX)
-    atomic_write_bytes(path, pem, mode=0o600)
-    atomic_write_bytes(public_path, public_pem, mode=0o644)
-    return from_private_key(key, path, created=True, public_path=public_path)
+    if not public_path.exists() or public_path.read_bytes() != public_pem:
+        atomic_write_bytes(public_path, public_pem, mode=0o644)
 
 
 def signature_block(content: bytes, key: SigningKey) -> str:

@@ -10,6 +10,7 @@ import base64
 import binascii
 import hashlib
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -35,19 +36,32 @@ class SignatureBlock:
 
 
 @dataclass(frozen=True)
+class TrustedKeys:
+    """The public keys a sign-off may be signed with, and where they came from (said in every answer)."""
+
+    keys: tuple[bytes, ...]  # raw 32-byte Ed25519 public keys
+    source: str  # e.g. "--public-key team.pub.pem" or "the deployment's key <root>/var/signoff/..."
+
+
+@dataclass(frozen=True)
 class Verification:
-    """A signature that verified: the signer's key id and whether it was pinned by --public-key."""
+    """A signature that verified: the signer's key id and the trusted source it matched (None: embedded)."""
 
     key_id: str
-    pinned: bool
+    trusted_by: str | None
+
+    @property
+    def pinned(self) -> bool:
+        """Say whether the signer's key was one of the trusted keys (not only the file's own)."""
+        return self.trusted_by is not None
 
     def summary(self) -> str:
         """Return the one-line answer for the operator."""
-        if self.pinned:
-            return f"signature valid (key id {self.key_id}); signed by the key given with --public-key"
+        if self.trusted_by is not None:
+            return f"signature valid (key id {self.key_id}); signed by {self.trusted_by}"
         return (
-            f"signature valid (key id {self.key_id}); this proves integrity against the public key "
-            "embedded in the file only - pass --public-key to prove who signed it"
+            f"signature intact (key id {self.key_id}) against the public key embedded in the file only; "
+            "that proves nothing about who signed it"
         )
 
 
@@ -144,8 +158,33 @@ def load_public_key(path: Path) -> bytes:
     return raw_public_bytes(key)
 
 
-def verify_bytes(data: bytes, expected_public_key: bytes | None = None) -> Verification:
-    """Verify a signed sign-off's bytes; SignoffError naming the first problem."""
+def load_trust_list(path: Path) -> tuple[bytes, ...]:
+    """Read a trust list: one or more PEM Ed25519 public keys in one file; SignoffError when unusable."""
+    from cryptography.hazmat.primitives import serialization
+    from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
+
+    try:
+        text = path.read_text(encoding="ascii")
+    except (OSError, UnicodeDecodeError) as error:
+        reason = getattr(error, "strerror", None) or error
+        raise SignoffError(f"{path}: cannot read the trust list ({reason})") from None
+    blocks = re.findall(r"-----BEGIN PUBLIC KEY-----.*?-----END PUBLIC KEY-----", text, flags=re.DOTALL)
+    if not blocks:
+        raise SignoffError(f"{path}: the trust list holds no PEM public key (BEGIN PUBLIC KEY blocks)")
+    keys = []
+    for number, block in enumerate(blocks, start=1):
+        try:
+            key = serialization.load_pem_public_key(block.encode("ascii"))
+        except ValueError:
+            raise SignoffError(f"{path}: key {number} of the trust list is not a PEM public key") from None
+        if not isinstance(key, Ed25519PublicKey):
+            raise SignoffError(f"{path}: key {number} of the trust list is not an Ed25519 public key")
+        keys.append(raw_public_bytes(key))
+    return tuple(keys)
+
+
+def verify_bytes(data: bytes, trusted: TrustedKeys | None = None) -> Verification:
+    """Verify a signed sign-off's bytes, and that its key is trusted; SignoffError naming the problem."""
     from cryptography.exceptions import InvalidSignature
     from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 
@@ -157,10 +196,11 @@ def verify_bytes(data: bytes, expected_public_key: bytes | None = None) -> Verif
         raise SignoffError(
             f"line {line}: signature block altered: key-id does not match the embedded public key"
         )
-    if expected_public_key is not None and expected_public_key != block.public_key:
+    if trusted is not None and block.public_key not in trusted.keys:
+        ids = ", ".join(key_id_for(key) for key in trusted.keys)
         raise SignoffError(
-            f"signed by a different key than --public-key (file: key id {block.key_id}, "
-            f"--public-key: key id {key_id_for(expected_public_key)})"
+            f"signed by a different key than {trusted.source} (file: key id {block.key_id}, trusted: key id "
+            f"{ids}); a file re-signed with a key embedded in itself is not valid"
         )
     if hashlib.sha256(content).hexdigest() != block.content_sha256:
         raise SignoffError("content changed after signing (its SHA-256 no longer matches the signed digest)")
@@ -170,20 +210,48 @@ def verify_bytes(data: bytes, expected_public_key: bytes | None = None) -> Verif
         raise SignoffError(
             f"line {line}: signature does not verify: the signature block was altered after signing"
         ) from None
-    return Verification(block.key_id, pinned=expected_public_key is not None)
+    return Verification(block.key_id, trusted.source if trusted is not None else None)
 
 
-def verify_file(path: Path, public_key_path: Path | None = None) -> Verification:
-    """Verify the signed sign-off at ``path``; errors read ``path[:line]: problem``."""
-    expected = load_public_key(public_key_path) if public_key_path is not None else None
+def verify_file(path: Path, trusted: TrustedKeys) -> Verification:
+    """Verify the signed sign-off at ``path`` against trusted keys; errors read ``path[:line]: problem``."""
     try:
         data = path.read_bytes()
     except OSError as error:
         raise SignoffError(f"{path}: cannot read ({error.strerror})") from None
     try:
-        return verify_bytes(data, expected)
+        return verify_bytes(data, trusted)
     except SignoffError as error:
         message = str(error)
         located = message.startswith("line ")
         # "line N: ..." becomes "path:N: ..." so editors can jump to it.
         raise SignoffError(f"{path}:{message[5:]}" if located else f"{path}: {message}") from None
+
+
+TRUST_LIST_ENV = "PREFLIGHT_SIGNOFF_TRUST_LIST"
+
+
+def resolve_trust(
+    public_key: Path | None, trust_list: Path | None, root: Path, env: Mapping[str, str]
+) -> TrustedKeys:
+    """Return the keys to trust: ``--public-key``, else a trust list (flag or env), else the root's key.
+
+    The key embedded in a sign-off is never trusted on its own: anyone can re-sign a changed file
+    with a key of their own and embed it.
+    """
+    from preflight.signoff.sign import DEFAULT_KEY_PATH, PUBLIC_KEY_SUFFIX
+
+    if public_key is not None:
+        return TrustedKeys((load_public_key(public_key),), f"the key given with --public-key {public_key}")
+    listed = trust_list or (Path(env[TRUST_LIST_ENV]) if env.get(TRUST_LIST_ENV) else None)
+    if listed is not None:
+        return TrustedKeys(load_trust_list(listed), f"a key of the trust list {listed}")
+    deployment = root / DEFAULT_KEY_PATH
+    public = deployment.with_name(deployment.stem + PUBLIC_KEY_SUFFIX)
+    if not public.is_file():
+        raise SignoffError(
+            f"no trusted key to verify against: {public} does not exist; pass --root DIR (the deployment "
+            f"that signed it), --public-key FILE or --trust-list FILE (or set {TRUST_LIST_ENV}) - the key "
+            "embedded in the file proves nothing on its own"
+        )
+    return TrustedKeys((load_public_key(public),), f"the deployment's key {public}")

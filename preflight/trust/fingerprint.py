@@ -1,10 +1,11 @@
 """The machine fingerprint: stable hardware/OS-install factors, hashed one by one, then combined.
 
-Only factors that survive a reboot, a kernel upgrade and a rename are used: the machine id, the DMI
-product UUID (where readable), the CPU model and the MACs of physical NICs. Hostname, kernel version and
-virtual interfaces (loopback, docker, veth, bridges, ifb, tun) are left out on purpose: they change
-without the hardware changing. Tests and CI inject factors through a provider or through the JSON file
-named by ``PREFLIGHT_FINGERPRINT_FACTORS``.
+Only factors that survive a reboot, a kernel upgrade and a rename, and that every user can read, are
+used: the machine id, the CPU model and the MACs of physical NICs. Hostname, kernel version and virtual
+interfaces (loopback, docker, veth, bridges, ifb, tun) are left out on purpose: they change without the
+hardware changing. The DMI product UUID is left out too: only root can read it, so a license bound by
+root would not match the bot's unprivileged service user (and the other way round). Tests and CI inject
+factors through a provider or through the JSON file named by ``PREFLIGHT_FINGERPRINT_FACTORS``.
 """
 
 from __future__ import annotations
@@ -89,7 +90,7 @@ def fingerprint_from_factors(raw: Mapping[str, str]) -> Fingerprint:
     hashes = {name: hash_factor(name, value) for name, value in sorted(raw.items()) if value.strip()}
     if not hashes:
         raise FingerprintError(
-            "no stable machine factor is readable (machine-id, DMI product uuid, CPU model, physical NIC); "
+            "no stable machine factor is readable (machine-id, CPU model, physical NIC); "
             f"set {FACTORS_ENV} to a JSON file of factors"
         )
     return Fingerprint(algorithm=ALGORITHM, value=combine(hashes), factors=hashes)
@@ -108,9 +109,6 @@ def system_factors(sys_root: Path = _SYS) -> dict[str, str]:
     machine_id = _read(sys_root / "etc/machine-id") or _read(sys_root / "var/lib/dbus/machine-id")
     if machine_id:
         factors["machine_id"] = machine_id
-    product_uuid = _read(sys_root / "sys/class/dmi/id/product_uuid")
-    if product_uuid:
-        factors["product_uuid"] = product_uuid.lower()
     cpuinfo = _read(sys_root / "proc/cpuinfo") or ""
     model = next(
         (line.split(":", 1)[1].strip() for line in cpuinfo.splitlines() if line.startswith("model name")), ""

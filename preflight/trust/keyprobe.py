@@ -13,7 +13,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from preflight.asyncutil import run_sync
+from preflight.asyncutil import run_sync, within
 from preflight.errors import ConfigError, ExchangeError, PreflightError, SecretsError
 from preflight.redact import scrub
 
@@ -178,21 +178,26 @@ def probe_environment(
     exchange_url: str | None = None,
     entrypoint: str | None = None,
     clock: Callable[[], float] = time.time,
+    deadline_s: float = 30.0,
 ) -> KeyProbe:
     """Probe ``environment_name``'s exchange with ``entry``; ExchangeError (secrets scrubbed) on failure."""
     target, environment = _target(deployment, environment_name, exchange_url, entrypoint)
     transport = embedded_transport(entry, environment) if target.embedded else None
     try:
         return run_sync(
-            lambda: _probe(
-                environment_name,
-                target.endpoint,
-                target.base_url,
-                entry,
-                transport,
-                target.entrypoint,
-                target.exchange,
-                clock,
+            lambda: within(
+                _probe(
+                    environment_name,
+                    target.endpoint,
+                    target.base_url,
+                    entry,
+                    transport,
+                    target.entrypoint,
+                    target.exchange,
+                    clock,
+                ),
+                deadline_s,
+                f"the {target.endpoint} key probe",
             )
         )
     except ExchangeError as error:
@@ -224,13 +229,14 @@ def read_server_clock(
     *,
     exchange_url: str | None = None,
     clock: Callable[[], float] = time.time,
+    deadline_s: float = 30.0,
 ) -> ClockReading:
     """Read the exchange clock with an unsigned ``/v5/market/time`` (no key needed)."""
     from preflight.simulator import BybitSimulator, SimulatorConfig
 
     target, _ = _target(deployment, environment_name, exchange_url, None)
     transport = BybitSimulator(SimulatorConfig()).async_transport() if target.embedded else None
-    return run_sync(lambda: _server_clock(target, transport, clock))
+    return run_sync(lambda: within(_server_clock(target, transport, clock), deadline_s, "the clock read"))
 
 
 def probe_for(ctx: RunContext, environment_name: str) -> KeyProbe:
@@ -245,7 +251,13 @@ def probe_for(ctx: RunContext, environment_name: str) -> KeyProbe:
         if environment is None:
             raise SecretsError(f"environment {environment_name!r} is not defined in config/core.yaml")
         entry = keychain_for(ctx).get(environment.keychain_key)
-        result = probe_environment(deployment, environment_name, entry, exchange_url=ctx.options.exchange_url)
+        result = probe_environment(
+            deployment,
+            environment_name,
+            entry,
+            exchange_url=ctx.options.exchange_url,
+            deadline_s=ctx.options.probe_deadline_s,
+        )
         if result.endpoint == EMBEDDED_ENDPOINT:
             ctx.record_simulated(f"live key probe of {environment_name} served by the embedded simulator")
         return result
@@ -263,7 +275,10 @@ def clock_for(ctx: RunContext, environment_name: str) -> ClockReading:
             probe = probe_for(ctx, environment_name)
         except PreflightError:  # the clock does not depend on the key: read it without one
             reading = read_server_clock(
-                deployment_for(ctx), environment_name, exchange_url=ctx.options.exchange_url
+                deployment_for(ctx),
+                environment_name,
+                exchange_url=ctx.options.exchange_url,
+                deadline_s=ctx.options.probe_deadline_s,
             )
             if reading.endpoint == EMBEDDED_ENDPOINT:
                 ctx.record_simulated(f"exchange clock of {environment_name} served by the embedded simulator")

@@ -1,4 +1,4 @@
-"""Interruption: SIGINT during ``preflight run`` exits 130 with a partial report and no half-written file.
+"""Interruption: SIGINT (130) or SIGTERM (143) during ``preflight run``: a partial report, none half-written.
 
 The paper session of a copy of the demo deployment is made long (many ticks of simulated time), the
 run is started as a real process, and SIGINT arrives once the session's simulator server thread is up.
@@ -16,6 +16,7 @@ import time
 from pathlib import Path
 
 import pytest
+from junitparser import JUnitXml
 
 ENTRYPOINT = "bybit_desktop_paper"
 LONG_TICKS = 10_000  # the schema's maximum: tens of seconds of work, far longer than the test waits
@@ -56,11 +57,17 @@ def _assert_nothing_half_written(top: Path) -> None:
 
 
 @pytest.mark.skipif(not Path("/proc/self/status").exists(), reason="needs /proc to see the session start")
+@pytest.mark.parametrize(
+    ("signum", "expected_exit"),
+    [(signal.SIGINT, 130), (signal.SIGTERM, 143)],
+    ids=["SIGINT", "SIGTERM"],
+)
 @pytest.mark.parametrize("delay_s", [0.05, 0.3, 1.0], ids=["at-start", "early", "mid-session"])
 def test_sigint_during_paper_session_leaves_an_incomplete_report(
-    delay_s: float, demo_root: Path, tmp_path: Path
+    delay_s: float, signum: signal.Signals, expected_exit: int, demo_root: Path, tmp_path: Path
 ) -> None:
-    """SIGINT mid-session: exit 130, the JSON report says incomplete, nothing half-written anywhere."""
+    """SIGINT or SIGTERM (how CI cancels) mid-session: exit 130/143, JSON and JUnit written and marked
+    incomplete, nothing half-written anywhere."""
     root = tmp_path / "deploy"
     shutil.copytree(demo_root, root)
     runtime = root / "config" / "runtime.yaml"
@@ -93,18 +100,22 @@ def test_sigint_during_paper_session_leaves_an_incomplete_report(
                 f"the run ended (exit {proc.returncode}) before the interrupt:\n{(out + err)[-1500:]}"
             )
         time.sleep(delay_s)  # land the signal at different points of the session: a real process, real time
-        proc.send_signal(signal.SIGINT)
+        proc.send_signal(signum)
         stdout, stderr = proc.communicate(timeout=60)
     finally:
         if proc.poll() is None:
             proc.kill()
             proc.communicate()
-    assert proc.returncode == 130, (
+    assert proc.returncode == expected_exit, (
         f"exit {proc.returncode}\nstdout:\n{stdout[-1500:]}\nstderr:\n{stderr[-1500:]}"
     )
     assert "Traceback" not in stdout + stderr
     report = json.loads(report_path.read_text(encoding="utf-8"))
     assert report["incomplete"] is True
     assert any("interrupted" in note for note in report["notes"]), report["notes"]
+    suites = list(JUnitXml.fromfile(str(out_dir / "junit.xml")))
+    assert suites and all(
+        any(p.name == "incomplete" and p.value == "true" for p in suite.properties()) for suite in suites
+    )
     _assert_nothing_half_written(root)
     _assert_nothing_half_written(out_dir)

@@ -266,7 +266,10 @@ def test_key() -> SigningKey:
 
 def golden_request() -> SignoffRequest:
     """Return the sign-off request of the golden file."""
-    return SignoffRequest(root=Path(ROOT), operator="Jan Nowak", variables=VARIABLES, see=SEE)
+    # The sample's inputs live on another machine: render their recorded digests.
+    return SignoffRequest(
+        root=Path(ROOT), operator="Jan Nowak", variables=VARIABLES, see=SEE, require_current_inputs=False
+    )
 
 
 def golden_text() -> str:

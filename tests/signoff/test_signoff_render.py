@@ -7,7 +7,9 @@ from dataclasses import replace
 from pathlib import Path
 from types import ModuleType
 
-from preflight.errors import Location
+import pytest
+
+from preflight.errors import Location, SignoffError
 from preflight.results import Evidence, InputDigest, RunReport, Status
 from preflight.signoff.assess import assess
 from preflight.signoff.digests import collect_digests
@@ -82,19 +84,30 @@ def test_digests_computed_for_what_the_run_did_not_record(tmp_path: Path, report
     artefact = tmp_path / "reports" / "paper" / "session.json"
     artefact.parent.mkdir(parents=True)
     artefact.write_bytes(b"{}")
-    recorded = InputDigest(str(tmp_path / "config" / "runtime.yaml"), "ab" * 32)
+    recorded = InputDigest(str(tmp_path / "config" / "runtime.yaml"), hashlib.sha256(b"runtime").hexdigest())
     extra = tmp_path / "report.json"
     extra.write_text("{}")
     sample = replace(report, inputs=(recorded,), artefacts={"paper_report": str(artefact)})
     rows = {row.path: row for row in collect_digests(sample, tmp_path, (extra,))}
     assert (
-        rows["config/runtime.yaml"].sha256 == "ab" * 32 and rows["config/runtime.yaml"].recorded_by == "run"
+        rows["config/runtime.yaml"].sha256 == recorded.sha256
+        and rows["config/runtime.yaml"].recorded_by == "run"
     )
     assert rows["config/core.yaml"].sha256 == hashlib.sha256(b"core").hexdigest()
     assert rows["config/core.yaml"].recorded_by == "sign-off"
     assert rows["reports/paper/session.json"].sha256 == hashlib.sha256(b"{}").hexdigest()
     assert rows["report.json"].sha256 == hashlib.sha256(b"{}").hexdigest()
     assert rows["var/licenses/active/license.json"].sha256 is None
+
+
+def test_an_input_changed_since_the_run_is_refused_naming_it(tmp_path: Path, report: RunReport) -> None:
+    (tmp_path / "config").mkdir()
+    (tmp_path / "config" / "runtime.yaml").write_text("changed")
+    recorded = InputDigest(str(tmp_path / "config" / "runtime.yaml"), hashlib.sha256(b"runtime").hexdigest())
+    with pytest.raises(SignoffError, match=r"^config/runtime.yaml changed since the run"):
+        collect_digests(replace(report, inputs=(recorded,)), tmp_path)
+    rows = collect_digests(replace(report, inputs=(recorded,)), tmp_path, require_current=False)
+    assert rows[0].sha256 == recorded.sha256
 
 
 def test_checks_skipped_for_one_reason_share_one_line(report: RunReport) -> None:

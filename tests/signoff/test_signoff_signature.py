@@ -20,28 +20,32 @@ from preflight.signoff.sign import (
     load_signing_key,
     sign_text,
 )
-from preflight.signoff.verify import load_public_key, split_signed, verify_bytes, verify_file
+from preflight.signoff.verify import TrustedKeys, load_public_key, split_signed, verify_bytes, verify_file
 
 
 def _public_raw(key: SigningKey) -> bytes:
     return base64.b64decode(key.public_b64)
 
 
+def _trusted(raw: bytes) -> TrustedKeys:
+    return TrustedKeys((raw,), "--public-key")
+
+
 def _problem(data: bytes, expected: bytes | None = None) -> str:
     with pytest.raises(SignoffError) as caught:
-        verify_bytes(data, expected)
+        verify_bytes(data, _trusted(expected) if expected is not None else None)
     return str(caught.value)
 
 
 def test_signed_sign_off_verifies(signed_text: str, test_key: SigningKey) -> None:
-    verification = verify_bytes(signed_text.encode(), _public_raw(test_key))
+    verification = verify_bytes(signed_text.encode(), _trusted(_public_raw(test_key)))
     assert verification.key_id == test_key.key_id and verification.pinned
     assert verification.summary().startswith(f"signature valid (key id {test_key.key_id})")
 
 
-def test_without_public_key_it_says_integrity_only(signed_text: str) -> None:
+def test_without_trusted_keys_it_says_integrity_only(signed_text: str) -> None:
     summary = verify_bytes(signed_text.encode()).summary()
-    assert "integrity against the public key embedded in the file only" in summary
+    assert "against the public key embedded in the file only" in summary and "valid" not in summary
 
 
 def test_changing_any_single_byte_of_the_content_is_caught(signed_text: str) -> None:
@@ -119,7 +123,7 @@ def test_a_different_public_key_fails(signed_text: str, tmp_path: Path) -> None:
     signed = tmp_path / "signoff.md"
     signed.write_text(signed_text, encoding="utf-8")
     with pytest.raises(SignoffError, match=r"signed by a different key than --public-key \(file: key id "):
-        verify_file(signed, path)
+        verify_file(signed, TrustedKeys((load_public_key(path),), "--public-key"))
 
 
 def test_verify_file_names_the_file_and_line(signed_text: str, tmp_path: Path) -> None:
@@ -127,7 +131,7 @@ def test_verify_file_names_the_file_and_line(signed_text: str, tmp_path: Path) -
     signed.write_text(signed_text.replace("key-id: ", "key-id: 0"), encoding="utf-8")
     line = signed_text.split("\n").index(next(x for x in signed_text.split("\n") if x.startswith("<!--"))) + 1
     with pytest.raises(SignoffError) as caught:
-        verify_file(signed)
+        verify_file(signed, TrustedKeys((), "nothing"))
     assert str(caught.value).startswith(f"{signed}:{line}: signature block altered")
 
 

@@ -7,6 +7,7 @@ retries what is safe to retry (reads and idempotent writes). Order creation does
 
 from __future__ import annotations
 
+import asyncio
 import json
 import random
 import time
@@ -29,6 +30,7 @@ from preflight.exchange.plain_http import transport_for
 from preflight.redact import scrub
 
 Params = Sequence[tuple[str, str]]
+MAX_RESPONSE_BYTES = 4 * 1024 * 1024  # far above any Bybit V5 answer; a hostile body stops here
 
 _OUTCOME = {
     Kind.TRANSIENT: RequestOutcome.TRANSIENT,
@@ -49,6 +51,7 @@ class Failure:
     may_have_executed: bool  # False when provably refused or never sent (safe to resubmit)
     reset_at_ms: int | None = None
     refused_locally: bool = False  # never sent: the host answered 403 earlier (maybe to another adapter)
+    retryable: bool = True  # False: the same answer would come again (an oversized body)
 
 
 class AttemptFailed(Exception):
@@ -80,8 +83,13 @@ class Requester:
         rng: random.Random,
         warning_seconds: float,
         bans: HostBans | None = None,
+        deadline_s: float | None = None,
+        max_response_bytes: int = MAX_RESPONSE_BYTES,
     ) -> None:
         self.entrypoint = entrypoint
+        # httpx's timeout bounds each read; a body trickled a byte at a time needs a bound on the whole.
+        self._deadline_s = deadline_s if deadline_s is not None else 3 * timeout_s
+        self._max_response_bytes = max_response_bytes
         self.metrics = metrics
         self.queue = queue
         self.policy = policy
@@ -175,7 +183,12 @@ class Requester:
                 )
             started = time.perf_counter()
             try:
-                response = await self._client.send(request, auth=self._auth if signed else None)
+                response, content = await self._send(request, endpoint, signed)
+            except AttemptFailed:
+                self.metrics.observe_request(
+                    self.entrypoint, endpoint, RequestOutcome.TRANSIENT, time.perf_counter() - started
+                )
+                raise
             except httpx.HTTPError as exc:
                 failure = self._transport_failure(endpoint, exc)
                 self.metrics.observe_request(
@@ -184,13 +197,51 @@ class Requester:
                 raise AttemptFailed(failure) from None
             elapsed = time.perf_counter() - started
         try:
-            result = self._classify(endpoint, response)
+            result = self._classify(endpoint, response, content)
         except AttemptFailed as failed:
             outcome = _OUTCOME.get(failed.failure.kind, RequestOutcome.REJECTED)
             self.metrics.observe_request(self.entrypoint, endpoint, outcome, elapsed)
             raise
         self.metrics.observe_request(self.entrypoint, endpoint, RequestOutcome.OK, elapsed)
         return result
+
+    async def _send(
+        self, request: httpx.Request, endpoint: str, signed: bool
+    ) -> tuple[httpx.Response, bytes]:
+        """Send and read the answer within the deadline and the size cap; AttemptFailed otherwise."""
+        try:
+            async with asyncio.timeout(self._deadline_s):
+                response = await self._client.send(request, auth=self._auth if signed else None, stream=True)
+                try:
+                    return response, await self._read_capped(response, endpoint)
+                finally:
+                    await response.aclose()
+        except TimeoutError:
+            self.emit(EventType.TIMEOUT, endpoint=endpoint, error="deadline")
+            message = (
+                f"{endpoint} took longer than its {self._deadline_s:g} s deadline talking to {self._host}"
+            )
+            raise AttemptFailed(
+                Failure(TransportError(message), Kind.TRANSIENT, may_have_executed=True)
+            ) from None
+
+    async def _read_capped(self, response: httpx.Response, endpoint: str) -> bytes:
+        limit = self._max_response_bytes
+        declared = response.headers.get("Content-Length", "")
+        body = bytearray()
+        if not (declared.isdigit() and int(declared) > limit):
+            async for chunk in response.aiter_bytes():
+                body += chunk
+                if len(body) > limit:
+                    break
+            else:
+                return bytes(body)
+        message = (
+            f"{endpoint}: {self._host} sent a response body over {limit / 1048576:g} MiB; refused unread "
+            "(a Bybit answer is a few KiB): this endpoint is not a working Bybit API"
+        )
+        failure = Failure(TransportError(message), Kind.TRANSIENT, may_have_executed=True, retryable=False)
+        raise AttemptFailed(failure)
 
     def _refuse_if_banned(self) -> None:
         if self.banned:
@@ -208,7 +259,7 @@ class Requester:
         message = self._scrub(f"{endpoint} {what} ({type(exc).__name__}) talking to {self._host}")
         return Failure(TransportError(message), Kind.TRANSIENT, may_have_executed=not never_sent)
 
-    def _classify(self, endpoint: str, response: httpx.Response) -> Mapping[str, object]:
+    def _classify(self, endpoint: str, response: httpx.Response, content: bytes) -> Mapping[str, object]:
         limits = parse_limit_headers(response.headers)
         self.limits.record(endpoint, limits)
         status = response.status_code
@@ -223,7 +274,7 @@ class Requester:
                 http_status=status,
             )
             raise AttemptFailed(Failure(error, Kind.BANNED, may_have_executed=False))
-        data = _json_object(response.content)
+        data = _json_object(content)
         envelope = _envelope(data)
         if envelope is not None and envelope[0] != 0:
             code, message = envelope
@@ -289,8 +340,8 @@ class Requester:
                 # the clock is resynced through this very endpoint: a rejection of it cannot be resynced
                 if endpoint != "/v5/market/time" and await attempts.resync(failure):
                     continue
-                retryable = failure.kind is Kind.RATE_LIMIT or (
-                    failure.kind is Kind.TRANSIENT and retry_transient
+                retryable = failure.retryable and (
+                    failure.kind is Kind.RATE_LIMIT or (failure.kind is Kind.TRANSIENT and retry_transient)
                 )
                 if retryable and await attempts.retry(failure):
                     continue
