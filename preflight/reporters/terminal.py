@@ -269,7 +269,7 @@ def verdict_renderable(report: RunReport) -> Text:
     """Return the verdict line, styled (the report's first and last line)."""
     word = report.verdict.value
     tail = verdict_text(report)[len(word) :]
-    return Text.assemble((word, _VERDICT_STYLES[report.verdict]), safe(tail))
+    return Text.assemble((word, _VERDICT_STYLES[report.verdict]), " ", safe(tail.strip()))
 
 
 def exceptions_block(report: RunReport) -> Iterator[RenderableType]:
