@@ -26,13 +26,13 @@ from preflight.cli import (
     simulator_cmd,
 )
 from preflight.errors import Interrupted, PreflightError, UsageError
-
-EXIT_GO = 0
-EXIT_NO_GO = 1
-EXIT_USAGE = 2
-EXIT_INTERNAL = 3
-EXIT_EXCEPTIONS = 4  # GO WITH EXCEPTIONS under --fail-on exceptions (preflight.cli.execution)
-EXIT_INTERRUPTED = 130
+from preflight.exitcodes import (
+    EXIT_GO,
+    EXIT_INTERNAL,
+    EXIT_INTERRUPTED,
+    EXIT_NO_GO,
+    EXIT_USAGE,
+)
 
 app = typer.Typer(
     name="preflight",

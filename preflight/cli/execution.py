@@ -21,6 +21,7 @@ from preflight.cli.outputs import (
     write_file,
 )
 from preflight.errors import ConfigError, UsageError
+from preflight.exitcodes import EXIT_EXCEPTIONS, EXIT_GO, EXIT_NO_GO
 from preflight.fsutil import file_component
 from preflight.results import CheckResult, FailOn, RunReport, Verdict
 
@@ -30,11 +31,6 @@ if TYPE_CHECKING:
     from preflight.engine import Selection
     from preflight.runbook import Runbook
     from preflight.waivers import Waivers
-
-EXIT_GO = 0
-EXIT_NO_GO = 1
-EXIT_EXCEPTIONS = 4  # GO WITH EXCEPTIONS under --fail-on exceptions: a human must accept them
-EXIT_INTERRUPTED = 130
 
 
 @dataclass(frozen=True)
