@@ -18,13 +18,16 @@ import httpx
 
 _MAX_IDLE = 16  # idle keep-alive connections kept per host (the io_queue caps concurrency far lower)
 _MAX_HEAD = 64 * 1024
+# A body is never buffered beyond this: a hostile endpoint must not grow the process (the requester refuses
+# anything over its own cap; the transport stops one byte past it and drops the connection).
+MAX_BODY_BYTES = 4 * 1024 * 1024
 _NO_BODY = frozenset({204, 304})
 
 
-def transport_for(base_url: str) -> httpx.AsyncBaseTransport:
+def transport_for(base_url: str, max_body_bytes: int = MAX_BODY_BYTES) -> httpx.AsyncBaseTransport:
     """Return the lean transport for a plain-HTTP base URL, httpx's own (TLS) transport otherwise."""
     if httpx.URL(base_url).scheme == "http":
-        return PlainHttpTransport()
+        return PlainHttpTransport(max_body_bytes)
     return httpx.AsyncHTTPTransport()
 
 
@@ -50,8 +53,9 @@ class _Connection:
 class PlainHttpTransport(httpx.AsyncBaseTransport):
     """Send HTTP/1.1 requests over pooled keep-alive asyncio connections (``http://`` only)."""
 
-    def __init__(self) -> None:
+    def __init__(self, max_body_bytes: int = MAX_BODY_BYTES) -> None:
         self._idle: dict[tuple[str, int], list[_Connection]] = {}
+        self._max_body = max_body_bytes
 
     async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
         """Send ``request`` and return the complete response; httpx exceptions on failure."""
@@ -67,7 +71,9 @@ class PlainHttpTransport(httpx.AsyncBaseTransport):
             try:
                 async with asyncio.timeout(timeouts.get("read")):
                     status, reason, headers, alive = await _read_head(connection.reader)
-                    content, framed = await _read_body(connection.reader, request.method, status, headers)
+                    content, framed = await _read_body(
+                        connection.reader, request.method, status, headers, self._max_body
+                    )
                 keep = alive and framed  # only a fully read, framed answer leaves the connection usable
             except TimeoutError:
                 raise httpx.ReadTimeout("timed out reading the response", request=request) from None
@@ -174,9 +180,17 @@ async def _read_head(reader: asyncio.StreamReader) -> tuple[int, bytes, list[tup
 
 
 async def _read_body(
-    reader: asyncio.StreamReader, method: str, status: int, headers: list[tuple[bytes, bytes]]
+    reader: asyncio.StreamReader,
+    method: str,
+    status: int,
+    headers: list[tuple[bytes, bytes]],
+    limit: int = MAX_BODY_BYTES,
 ) -> tuple[bytes, bool]:
-    """Read the body as its headers frame it; say whether it was framed (else it ran to the close)."""
+    """Read the body as its headers frame it; say whether it was framed (else it ran to the close).
+
+    Past ``limit`` bytes reading stops: the first ``limit + 1`` bytes are returned, unframed, so the
+    connection is dropped and the caller sees a body over its cap without the rest ever being buffered.
+    """
     if method == "HEAD" or status in _NO_BODY:
         return b"", True
     length: bytes | None = None
@@ -189,6 +203,7 @@ async def _read_body(
             chunked = b"chunked" in value.lower()
     if chunked:
         parts: list[bytes] = []
+        total = 0
         while True:
             size_line = await reader.readuntil(b"\r\n")
             size = int(size_line.split(b";", 1)[0].strip(), 16)
@@ -196,10 +211,22 @@ async def _read_body(
                 while await reader.readuntil(b"\r\n") != b"\r\n":  # trailers end with an empty line
                     pass
                 return b"".join(parts), True
+            if total + size > limit:
+                parts.append(await reader.readexactly(limit + 1 - total))
+                return b"".join(parts), False
             parts.append(await reader.readexactly(size))
+            total += size
             await reader.readexactly(2)
     if length is not None:
         if not length.isdigit():
             raise ValueError("malformed Content-Length")
+        if int(length) > limit:
+            return b"", False  # refused unread: the declared length already says it is over the cap
         return await reader.readexactly(int(length)), True
-    return await reader.read(), False
+    body = bytearray()
+    while len(body) <= limit:
+        chunk = await reader.read(min(65536, limit + 1 - len(body)))
+        if not chunk:
+            return bytes(body), False
+        body += chunk
+    return bytes(body), False

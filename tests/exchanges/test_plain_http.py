@@ -14,7 +14,11 @@ from preflight.exchange.plain_http import PlainHttpTransport, transport_for
 Answer = Callable[[bytes], bytes | None]  # request head -> raw response (None: close without answering)
 
 
-async def _serve(answer: Answer, body: Callable[[httpx.AsyncClient], Awaitable[None]]) -> list[int]:
+async def _serve(
+    answer: Answer,
+    body: Callable[[httpx.AsyncClient], Awaitable[None]],
+    transport: PlainHttpTransport | None = None,
+) -> list[int]:
     """Run ``body`` against a canned server; return how many connections it accepted."""
     connections: list[int] = []
 
@@ -49,7 +53,7 @@ async def _serve(answer: Answer, body: Callable[[httpx.AsyncClient], Awaitable[N
     async with (
         server,
         httpx.AsyncClient(
-            base_url=f"http://127.0.0.1:{port}", transport=PlainHttpTransport(), timeout=2.0
+            base_url=f"http://127.0.0.1:{port}", transport=transport or PlainHttpTransport(), timeout=2.0
         ) as client,
     ):
         await body(client)
@@ -143,3 +147,27 @@ def test_a_refused_connection_is_a_connect_error() -> None:
 def test_https_hosts_get_httpx_own_transport() -> None:
     assert isinstance(transport_for("http://127.0.0.1:1"), PlainHttpTransport)
     assert isinstance(transport_for("https://api-testnet.bybit.com"), httpx.AsyncHTTPTransport)
+
+
+def test_a_body_over_the_cap_is_cut_one_byte_past_it_and_its_connection_dropped() -> None:
+    """Whatever frames it, no more than cap + 1 bytes are buffered; a declared oversize is not read at all."""
+    big = b"x" * 5000
+    parts = (big[:3000], big[3000:])
+    chunked = b"".join(b"%x\r\n%s\r\n" % (len(part), part) for part in parts) + b"0\r\n\r\n"
+    answers = iter(
+        [
+            _ok(big),
+            b"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n" + chunked,
+            b"HTTP/1.1 200 OK\r\n\r\n" + big,
+            _ok(b"small"),
+        ]
+    )
+
+    async def body(client: httpx.AsyncClient) -> None:
+        declared = await client.get("/declared")
+        assert declared.content == b"" and declared.headers["content-length"] == "5000"
+        assert len((await client.get("/chunked")).content) == 1001
+        assert len((await client.get("/until-close")).content) == 1001
+        assert (await client.get("/small")).text == "small"  # a new connection, answered whole
+
+    assert asyncio.run(_serve(lambda head: next(answers), body, PlainHttpTransport(1000))) == [1, 1, 1, 1]

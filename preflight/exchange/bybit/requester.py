@@ -107,7 +107,8 @@ class Requester:
         self._host = httpx.URL(base_url).host
         self._client = httpx.AsyncClient(
             base_url=base_url,
-            transport=transport or transport_for(base_url),  # plain-HTTP hosts: no TLS context, lean I/O
+            # plain-HTTP hosts: no TLS context, lean I/O, never buffering past the size cap
+            transport=transport or transport_for(base_url, max_response_bytes + 1),
             timeout=httpx.Timeout(timeout_s),
         )
 
