@@ -37,5 +37,5 @@ expect 0 "$PREFLIGHT" license verify --root "$work/d"
 expect 0 "$PREFLIGHT" secrets list --root "$work/d"
 expect 0 "$PREFLIGHT" signoff bybit_desktop_paper --root "$work/d" --operator smoke \
   --from-report "$work/r.json" -o "$work/signoff.md"
-expect 0 "$PREFLIGHT" signoff verify "$work/signoff.md"
+expect 0 "$PREFLIGHT" signoff verify "$work/signoff.md" --root "$work/d"  # trusts the deployment's key only
 echo "cli smoke: ok ($("$PREFLIGHT" --version))"
