@@ -26,11 +26,11 @@ from preflight.exchange.bybit.retcodes import Kind, RetCode, error_for, for_http
 from preflight.exchange.bybit.retry import EndpointLimits, RetryPolicy, parse_limit_headers
 from preflight.exchange.bybit.wire import parse_server_time_ms
 from preflight.exchange.events import EventSink, EventType, ExchangeEvent
-from preflight.exchange.plain_http import transport_for
+from preflight.exchange.plain_http import MAX_BODY_BYTES, transport_for
 from preflight.redact import scrub
 
 Params = Sequence[tuple[str, str]]
-MAX_RESPONSE_BYTES = 4 * 1024 * 1024  # far above any Bybit V5 answer; a hostile body stops here
+MAX_RESPONSE_BYTES = MAX_BODY_BYTES  # 4 MiB, far above any Bybit V5 answer; a hostile body stops here
 
 _OUTCOME = {
     Kind.TRANSIENT: RequestOutcome.TRANSIENT,
