@@ -15,6 +15,18 @@ from preflight.errors import ConfigError, Location
 
 MAX_BYTES = 5 * 1024 * 1024  # no deployment or runbook file comes near this; bigger is hostile or a mistake
 MAX_FLOW_DEPTH = 64  # ruamel recurses per bracket; refusing deep nesting up front keeps hostile input cheap
+# Collections (block or flow) nested in one another: deployments nest under ten levels. The limit is
+# explicit so that the verdict on a deep file never depends on the interpreter's recursion limit
+# (test tools raise it), and the message is the same whichever reader met the file.
+MAX_DEPTH = 100
+
+
+def too_deep(display: str, line: int | None = None, column: int | None = None) -> ConfigError:
+    """The one error for a document nested deeper than MAX_DEPTH (1-based line/column when known)."""
+    return ConfigError(
+        f"the document is nested too deeply to read (more than {MAX_DEPTH} levels); flatten it",
+        Location(display, line, column),
+    )
 
 
 def read_text(path: Path, shown: str) -> str:

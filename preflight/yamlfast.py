@@ -16,6 +16,8 @@ from dataclasses import dataclass
 from functools import cache
 from typing import Any
 
+from preflight.yamldiag import MAX_DEPTH
+
 # Handed back to the round-trip loader: an error, an alias, a tag or key type beyond
 # str/int/float/bool/null, a directive, several documents, a non-finite number.
 _CORE = "tag:yaml.org,2002:"
@@ -61,6 +63,14 @@ _RESOLVERS_12: tuple[tuple[str, str, str], ...] = (
     ),
     (f"{_CORE}value", r"^(?:=)$", "="),
 )
+
+
+class TooDeep(Exception):
+    """Collections nested deeper than MAX_DEPTH; carries the 0-based mark of the first one too many."""
+
+    def __init__(self, line: int, column: int) -> None:
+        super().__init__(line, column)
+        self.line, self.column = line, column
 
 
 class Fallback(Exception):
@@ -193,6 +203,8 @@ def fast_tree(text: str, max_nodes: int | None = None, duplicates: list[Duplicat
         raise Fallback from None
     try:
         return _Builder(text, parser, max_nodes, duplicates).build()
+    except TooDeep:
+        raise  # definitive: the caller reports it, located, as the round-trip path would
     except Exception:  # Fallback itself, a parse error, a scalar ruamel's constructor refuses
         raise Fallback from None
     finally:
@@ -294,6 +306,8 @@ class _Builder:
                 if budget == 0:
                     raise Fallback
                 mark = event.start_mark
+                if len(stack) >= MAX_DEPTH:
+                    raise TooDeep(mark.line, mark.column)
                 container: Any = _FastMap() if is_map else _FastSeq()
                 container.lc = positions = _Positions(mark.line, mark.column)
                 path: tuple[str | int, ...] = ()

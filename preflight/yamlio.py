@@ -17,8 +17,16 @@ from typing import Any, TypeVar, cast
 
 from preflight.errors import ConfigError, Location
 from preflight.yamldiag import MAX_BYTES as MAX_BYTES  # re-exported: the documented limit lives here too
-from preflight.yamldiag import has_content, marked_error, open_brackets, read_text, unmarked_error
-from preflight.yamlfast import Duplicate, Fallback, fast_tree, is_fast_tree
+from preflight.yamldiag import (
+    MAX_DEPTH,
+    has_content,
+    marked_error,
+    open_brackets,
+    read_text,
+    too_deep,
+    unmarked_error,
+)
+from preflight.yamlfast import Duplicate, Fallback, TooDeep, fast_tree, is_fast_tree
 
 MAX_NODES = 200_000  # plain-conversion budget: aliases may share nodes, expansion may not explode
 _MISSING = object()
@@ -244,6 +252,8 @@ def _plain(
     if kind is int or kind is bool or node is None:
         return node  # the fast reader's scalars are plain already
     if isinstance(node, dict | list):
+        if len(path) >= MAX_DEPTH:  # the round-trip reader has no depth limit of its own
+            raise too_deep(display)
         if id(node) in active:
             raise ConfigError(
                 "an alias refers to the node that contains it (a recursive structure); remove the cycle",
@@ -317,6 +327,8 @@ def parse_yaml(
     try:
         try:
             tree = fast_tree(text, MAX_NODES + 1, duplicates)
+        except TooDeep as deep:
+            raise too_deep(display, deep.line + 1, deep.column + 1) from None
         except Fallback:
             # Anything the fast reader cannot reproduce is read strictly: a duplicate key there is an error.
             duplicates = None
@@ -350,7 +362,5 @@ def _round_trip_tree(text: str, display: str, still_open: list[tuple[str, int]])
     except YAMLError as error:
         raise unmarked_error(error, display, text) from None
     except RecursionError:
-        raise ConfigError(
-            "the document is nested too deeply to read; flatten it", Location(display)
-        ) from None
+        raise too_deep(display) from None
     return tree

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import sys
 import time
 from pathlib import Path
 
@@ -11,6 +12,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from preflight.errors import ConfigError, Location
+from preflight.yamldiag import MAX_DEPTH
 from preflight.yamlio import MAX_BYTES, YamlDocument, load_yaml, parse_yaml, split_path
 
 SAMPLE = """\
@@ -177,10 +179,38 @@ def test_absurd_nesting_is_refused_quickly(text: str) -> None:
     assert time.perf_counter() - started < 1
 
 
-def test_deep_block_nesting_is_refused() -> None:
-    text = "".join(" " * i + f"k{i}:\n" for i in range(1500)) + " " * 1500 + "v: 1\n"
-    with pytest.raises(ConfigError, match="nested too deeply"):
-        parse_yaml(text, "deep.yaml")
+def _block_nesting(levels: int, anchor: bool = False) -> str:
+    """``levels`` mappings nested in one another (the innermost holds ``v: 1``)."""
+    head = "top: &t 1\n" if anchor else ""  # an anchor sends the text to the round-trip reader
+    return head + "".join(" " * i + f"k{i}:\n" for i in range(levels - 1)) + " " * (levels - 1) + "v: 1\n"
+
+
+@pytest.mark.parametrize("anchor", [False, True], ids=["fast-reader", "round-trip-reader"])
+@pytest.mark.parametrize("recursion_limit", [None, 50_000], ids=["default-limit", "raised-limit"])
+def test_deep_block_nesting_is_refused_whatever_the_recursion_limit(
+    anchor: bool, recursion_limit: int | None
+) -> None:
+    # The verdict must not depend on sys.getrecursionlimit(): hypothesis and other tools raise it, and
+    # CI once read a 1,500-level file as valid because an earlier test had left the limit raised.
+    text = _block_nesting(1500, anchor)
+    before = sys.getrecursionlimit()
+    try:
+        if recursion_limit is not None:
+            sys.setrecursionlimit(recursion_limit)
+        refused = f"nested too deeply to read \\(more than {MAX_DEPTH} levels\\)"
+        with pytest.raises(ConfigError, match=refused):
+            parse_yaml(text, "deep.yaml")
+    finally:
+        sys.setrecursionlimit(before)
+
+
+@pytest.mark.parametrize("anchor", [False, True], ids=["fast-reader", "round-trip-reader"])
+def test_nesting_up_to_the_limit_is_read_and_one_more_level_is_refused(anchor: bool) -> None:
+    doc = parse_yaml(_block_nesting(MAX_DEPTH, anchor), "ok.yaml")
+    assert doc.to_plain() is not None
+    with pytest.raises(ConfigError, match="nested too deeply") as refused:
+        parse_yaml(_block_nesting(MAX_DEPTH + 1, anchor), "deep.yaml")
+    assert refused.value.location is not None and refused.value.location.file == "deep.yaml"
 
 
 def test_brackets_inside_quoted_or_plain_scalars_do_not_count_as_nesting() -> None:

@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, TextIO
 
+from preflight import jsonsafe
 from preflight.cli.outputs import (
     OutputRequest,
     append_step_summary,
@@ -251,7 +252,6 @@ def exit_code(report: RunReport) -> int:
 
 def _paper_charts_text(report: RunReport) -> str:
     """Return the paper session's charts as text for the step summary (images would not resolve there)."""
-    import json
 
     from preflight.papertrade.charts import summary_block
 
@@ -259,7 +259,7 @@ def _paper_charts_text(report: RunReport) -> str:
     if path is None:
         return ""
     try:
-        session = json.loads(Path(path).read_text(encoding="utf-8"))
+        session = jsonsafe.loads(Path(path).read_text(encoding="utf-8"))
     except (OSError, ValueError):  # written by this run moments ago; if it is gone, the summary goes without
         return ""
     return "\n" + summary_block(session) if isinstance(session, dict) else ""

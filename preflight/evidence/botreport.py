@@ -16,6 +16,7 @@ from datetime import datetime
 from enum import StrEnum
 from pathlib import Path
 
+from preflight import jsonsafe
 from preflight.errors import InputError
 from preflight.evidence.files import EvidenceFile, parse_time, read_evidence
 from preflight.papertrade.metrics_model import SEVERITIES
@@ -159,7 +160,7 @@ def read_bot_report(path: Path) -> BotReport:
     """Read a run_local_bot report; InputError naming the file and field when it is not one."""
     file = read_evidence(path, "a run_local_bot report")
     try:
-        doc = json.loads(file.text)
+        doc = jsonsafe.loads(file.text)
     except ValueError as error:
         line = getattr(error, "lineno", None)
         at = f":{line}" if line else ""
@@ -203,7 +204,7 @@ def read_bot_report(path: Path) -> BotReport:
 def peek(path: Path) -> tuple[str | None, str | None, datetime | None]:
     """Return a report's (entrypoint, mode, started_at) for choosing among many; Nones when unreadable."""
     try:
-        doc = json.loads(path.read_text(encoding="utf-8"))
+        doc = jsonsafe.loads(path.read_text(encoding="utf-8"))
     except (OSError, ValueError):
         return None, None, None
     if not isinstance(doc, Mapping):

@@ -13,15 +13,24 @@ from preflight.errors import Location, PreflightError
 from preflight.evidence.exports import guardrail_records, guardrail_rows, kpi_counts
 from preflight.evidence.guardrail_text import EXPRESSIBLE, read_events
 from preflight.evidence.provider import BotEvidence, bot_evidence
-from preflight.results import Evidence, Outcome
+from preflight.results import Evidence, Outcome, Status
 
 
 def evidence_or_outcome(ctx: RunContext) -> BotEvidence | Outcome:
     """Return the bot's evidence, or the error every dependent check reports when it cannot be read."""
+    from preflight.rootcause import failed_because
+
     try:
         return bot_evidence(ctx)
     except PreflightError as error:
-        return Outcome.errored(f"the bot's evidence could not be read: {error}")
+        # Reported once, by the first check that meets it; the others point at that check.
+        return failed_because(
+            ctx,
+            error,
+            lead="the bot's evidence could not be read: ",
+            fix="Pass --evidence a run_local_bot report, or the folder holding the bot's reports and logs.",
+            status=Status.ERROR,
+        )
 
 
 def guardrail_outcome(ctx: RunContext, forbid: Sequence[str]) -> Outcome:

@@ -5,11 +5,11 @@ With ``--evidence`` the log is the bot's ``events.log`` (``preflight.evidence.gu
 
 from __future__ import annotations
 
-import json
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from preflight import jsonsafe
 from preflight.context import RunContext
 from preflight.errors import Location
 from preflight.exchange.events import EventType
@@ -64,7 +64,7 @@ def run(params: GuardrailLogParams, ctx: RunContext) -> Outcome:
         if not line.strip():
             continue
         try:
-            event = json.loads(line)
+            event = jsonsafe.loads(line)
         except ValueError:
             return Outcome.errored(
                 f"{shown}:{number} is not JSON", Evidence("line", line[:200], Location(shown, number))

@@ -9,6 +9,7 @@ from decimal import Decimal
 from enum import Enum
 from typing import Any
 
+from preflight import jsonsafe
 from preflight.baseline import BaselineDiff
 from preflight.errors import ConfigError, Location
 from preflight.results import (
@@ -260,7 +261,7 @@ def parse_report(text: str, source: str = "<report>") -> RunReport:
     from preflight.schemas import load_schema, validator_for
 
     try:
-        document = json.loads(text)
+        document = jsonsafe.loads(text)
     except json.JSONDecodeError as error:
         raise ConfigError(
             f"not valid JSON ({error.msg}); pass a file written by --format json",

@@ -7,7 +7,6 @@ method -> injected fault -> authentication (10003/10002/10004/33004/10010) -> pe
 
 from __future__ import annotations
 
-import json
 import threading
 import time
 from collections.abc import Callable, Mapping
@@ -24,6 +23,7 @@ from decimal import (
 from typing import TYPE_CHECKING, Any
 from urllib.parse import parse_qsl
 
+from preflight import jsonsafe
 from preflight.simulator import routes_account as account_routes
 from preflight.simulator import routes_market as market_routes
 from preflight.simulator import routes_private as private_routes
@@ -269,7 +269,7 @@ def _query_params(request: SimRequest) -> dict[str, object]:
 
 def _body_params(request: SimRequest) -> dict[str, object]:
     try:
-        params = json.loads(request.body) if request.body.strip() else {}
+        params = jsonsafe.loads(request.body) if request.body.strip() else {}
     except (ValueError, UnicodeDecodeError):
         raise ApiError(10001, "Request parameter error: the body is not valid JSON.") from None
     if not isinstance(params, dict):

@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
+from preflight import jsonsafe
 from preflight.errors import FingerprintError, Location
 from preflight.fsutil import atomic_write_text
 from preflight.trust.jsonfile import load_json_file
@@ -129,7 +130,7 @@ def system_factors(sys_root: Path = _SYS) -> dict[str, str]:
 def injected_factors(path: Path) -> dict[str, str]:
     """Read factors from a JSON object file ``{name: value}`` (tests, CI, containers)."""
     try:
-        data = json.loads(path.read_text("utf-8"))
+        data = jsonsafe.loads(path.read_text("utf-8"))
     except (OSError, json.JSONDecodeError) as problem:
         raise FingerprintError(
             f"cannot read injected fingerprint factors ({type(problem).__name__}); "

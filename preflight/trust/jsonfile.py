@@ -8,6 +8,7 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
+from preflight import jsonsafe
 from preflight.errors import InputError, Location
 from preflight.resources import schemas_dir
 
@@ -106,31 +107,14 @@ def _decode(data: bytes, where: str, error: type[InputError], what_to_do: str) -
 
 
 def _check_depth(text: str, where: str, error: type[InputError], what_to_do: str) -> None:
-    """Refuse nesting deeper than MAX_DEPTH in one linear scan (strings skipped), before json.loads."""
-    depth = 0
-    in_string = escaped = False
-    line, line_start = 1, 0
-    for index, char in enumerate(text):
-        if in_string:
-            if escaped:
-                escaped = False
-            elif char == "\\":
-                escaped = True
-            elif char == '"':
-                in_string = False
-        elif char == '"':
-            in_string = True
-        elif char in "[{":
-            depth += 1
-            if depth > MAX_DEPTH:
-                raise error(
-                    f"arrays/objects are nested more than {MAX_DEPTH} levels deep; {what_to_do}",
-                    Location(where, line, index - line_start + 1),
-                )
-        elif char in "]}":
-            depth -= 1
-        if char == "\n":
-            line, line_start = line + 1, index + 1
+    """Refuse nesting deeper than MAX_DEPTH before json.loads recurses into it."""
+    try:
+        jsonsafe.check_depth(text, MAX_DEPTH)
+    except jsonsafe.JSONTooDeep as problem:
+        raise error(
+            f"arrays/objects are nested more than {MAX_DEPTH} levels deep; {what_to_do}",
+            Location(where, problem.lineno, problem.colno),
+        ) from None
 
 
 def load_json_file(

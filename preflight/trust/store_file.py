@@ -22,6 +22,7 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
+from preflight import jsonsafe
 from preflight.errors import SecretsError
 from preflight.fsutil import atomic_write_bytes
 from preflight.trust.secrets import KeyStatus, SecretEntry
@@ -140,7 +141,7 @@ def read_store(path: Path, passphrase: str, *, display: str | None = None) -> di
         ) from None
     plaintext = decrypt_store(blob, passphrase, shown)
     try:
-        document = json.loads(plaintext.decode("utf-8"))
+        document = jsonsafe.loads(plaintext.decode("utf-8"))
     except (UnicodeDecodeError, json.JSONDecodeError):
         raise SecretsError(
             f"cannot read {shown}: the decrypted store is not JSON; restore it from a backup"

@@ -229,3 +229,21 @@ def test_series_make_every_expectation_expressible_for_a_flat_report(
     assert report.paper_source is not None
     assert "HEAD's flat per-entrypoint block" in report.paper_source.description
     assert "Prometheus series" in report.paper_source.description
+
+
+def test_unreadable_evidence_is_reported_once_and_every_dependent_check_points_at_it(
+    root: Path, judge: Any, tmp_path: Path
+) -> None:
+    broken = tmp_path / "report.json"
+    broken.write_text('{"entrypoint": ', encoding="utf-8")
+    report = judge(root, evidence=broken)
+    stopped = [r for r in report.results if r.status in (Status.ERROR, Status.FAIL)]
+    owners = [r for r in stopped if r.blocked_by is None]
+    assert len(owners) == 1, [(r.check_id, r.message) for r in owners]
+    owner = owners[0]
+    assert "the bot's evidence could not be read" in owner.message and "report.json:1" in owner.message
+    assert owner.remediation is not None and "--evidence" in owner.remediation
+    followers = [r for r in stopped if r is not owner]
+    assert len(followers) >= 20  # paper., guardrails. and report. all need the evidence
+    assert {r.blocked_by for r in followers} == {owner.check_id}
+    assert all(r.message.startswith(f"blocked by {owner.check_id}") for r in followers)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import base64
 import json
+import sys
 from datetime import UTC, datetime
 from decimal import Decimal
 
@@ -255,3 +256,14 @@ def test_query_api_keeps_a_uid_that_is_not_ascii_digits_as_text():
 
     account = Account(uid="\u00b2", api_key="k", api_secret="s")
     assert query_api_result(account, 1700000000000)["userID"] == "\u00b2"
+
+
+def test_a_hostile_deeply_nested_body_gets_10001_whatever_the_recursion_limit(client):
+    body = "[" * 200_000  # json.loads alone dies of RecursionError here, or worse with a raised limit
+    before = sys.getrecursionlimit()
+    sys.setrecursionlimit(1_000_000)
+    try:
+        response = client.http.post("/v5/order/create", content=body.encode(), headers=client.headers(body))
+    finally:
+        sys.setrecursionlimit(before)
+    assert response.json()["retCode"] == 10001

@@ -8,7 +8,6 @@ retries what is safe to retry (reads and idempotent writes). Order creation does
 from __future__ import annotations
 
 import asyncio
-import json
 import random
 import time
 from collections.abc import Awaitable, Callable, Mapping, Sequence
@@ -17,6 +16,7 @@ from typing import NoReturn
 
 import httpx
 
+from preflight import jsonsafe
 from preflight.errors import ClockSkewError, ExchangeError, IpBannedError, TransportError
 from preflight.exchange.bybit.auth import BybitAuth, Credentials
 from preflight.exchange.bybit.bans import HostBans
@@ -412,7 +412,7 @@ class Attempts:
 def _json_object(content: bytes) -> dict[str, object] | None:
     """Return the body as a JSON object, or None when it is not one."""
     try:
-        data = json.loads(content)
+        data = jsonsafe.loads(content)
     except ValueError:
         return None
     return data if isinstance(data, dict) else None

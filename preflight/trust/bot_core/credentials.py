@@ -11,6 +11,7 @@ import json
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
+from preflight import jsonsafe
 from preflight.redact import mask
 
 NAMESPACE = "dudzian.trading"
@@ -54,7 +55,7 @@ def _first(data: Mapping[str, object], *names: str) -> object:
 def parse_credential(key: str, raw: str) -> Credential:
     """Parse a stored value as bot_core's ``_deserialize`` does; ValueError (without the value) otherwise."""
     try:
-        data = json.loads(raw)
+        data = jsonsafe.loads(raw)
     except json.JSONDecodeError:
         raise ValueError("not JSON") from None
     if not isinstance(data, dict):

@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 
+from preflight import jsonsafe
 from preflight.trust.bot_core.hmac_keys import HmacKeyring, verify
 from preflight.trust.bot_core.policy import LicensingPolicy
 
@@ -81,7 +82,7 @@ def judge_revocation(
         )
         return
     try:
-        document = json.loads(path.read_text("utf-8"))
+        document = jsonsafe.loads(path.read_text("utf-8"))
     except FileNotFoundError:
         findings.add(f"the revocation list {relative} does not exist; {_FETCH}", error=required)
         return

@@ -16,6 +16,7 @@ import os
 from collections.abc import Mapping
 from pathlib import Path
 
+from preflight import jsonsafe
 from preflight.errors import SecretsError
 from preflight.fsutil import atomic_write_text
 from preflight.trust.jsonfile import load_json_file
@@ -55,7 +56,7 @@ def read_secrets_file(path: Path, passphrase: str, display: str) -> dict[str, st
             "given by PREFLIGHT_BOT_CORE_PASSPHRASE or PREFLIGHT_BOT_CORE_PASSPHRASE_FILE"
         ) from None
     try:
-        entries = json.loads(plaintext.decode("utf-8"))
+        entries = jsonsafe.loads(plaintext.decode("utf-8"))
     except (UnicodeDecodeError, json.JSONDecodeError):
         entries = None
     if not isinstance(entries, dict):
