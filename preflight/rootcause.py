@@ -10,7 +10,7 @@ first check to meet the cause reports it with the fix that applies, and every la
 from __future__ import annotations
 
 from preflight.context import RunContext
-from preflight.errors import PreflightError
+from preflight.errors import InputError, PreflightError
 from preflight.results import Evidence, Outcome, Status
 
 
@@ -21,11 +21,14 @@ def failed_because(
     fix: str | None = None,
     lead: str = "",
     status: Status = Status.FAIL,
+    evidence: tuple[Evidence, ...] = (),
 ) -> Outcome:
     """Return the outcome of a check stopped by ``error``: the full finding once, then pointers to it.
 
     ``lead`` prefixes the message (``the paper session could not run: ``); ``fix`` replaces the check's
-    own remediation for the first report. A config file's own error is owned by its schema check.
+    own remediation for the first report (an InputError without one shows none: its sentence says what to
+    do), ``evidence`` goes with it. A config file's own error is owned by
+    its schema check.
     """
     from preflight.deployment.documents import blocked_by
 
@@ -35,7 +38,10 @@ def failed_because(
     cause = f"{type(error).__name__}: {error}"
     owner = ctx.first_to_report(cause)
     if owner is None:
-        return Outcome(status, f"{lead}{error}", remediation=fix)
+        if fix is None and isinstance(error, InputError):
+            # An unusable input's sentence says what to do; the check's own fix is for another failure.
+            fix = ""
+        return Outcome(status, f"{lead}{error}", evidence, remediation=fix)
     return Outcome(
         status, f"blocked by {owner}: {lead}{error}", (Evidence("blocked by", owner),), blocked_by=owner
     )

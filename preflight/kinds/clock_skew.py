@@ -107,23 +107,14 @@ def _judge(probe: ClockReading, params: SkewParams) -> Outcome:
 def _undefined_environment(ctx: RunContext, env_name: str) -> Outcome | None:
     """Fail when the deployment loads without the environment: there is no exchange to ask at all."""
     from preflight.deployment import deployment_for
-    from preflight.deployment.facts import Address
-    from preflight.deployment.formats import format_of
+    from preflight.trust.access import undefined_environment
 
     try:
-        environments = deployment_for(ctx).core.environments
-        if env_name in environments:
+        if env_name in deployment_for(ctx).core.environments:
             return None
-        where = format_of(ctx).where(ctx, Address("environments", ""))
     except InputError:
         return None  # the config checks report a broken deployment; this one says what it could not do
-    live = [e.name for e in environments.values() if e.mode.value == "live"]
-    return Outcome.failed(
-        f"environment {env_name!r} is not defined ({where}): the deployment has no such go-live target "
-        f"(live environments: {', '.join(live) or 'none'}); define it, or name yours with "
-        f"--var live_environment=NAME",
-        Evidence("environments", ", ".join(environments) or "(none)", where),
-    )
+    return undefined_environment(ctx, env_name)
 
 
 KIND: CheckKind[SkewParams] = CheckKind(

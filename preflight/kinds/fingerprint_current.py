@@ -53,14 +53,14 @@ def run(params: FingerprintParams, ctx: RunContext) -> Outcome:
         if params.compare == "record":
             return judge.check_record(ctx)
         return judge.check_license_bound(ctx) if params.compare == "license" else judge.check_machine()
-    from preflight.deployment.documents import blocked_by
+    from preflight.rootcause import failed_because
     from preflight.trust.access import fingerprint_record_for, license_for, machine_fingerprint_for
     from preflight.trust.fingerprint import compare
 
     try:
         record = fingerprint_record_for(ctx)
     except InputError as error:
-        return blocked_by(error) or Outcome.failed(str(error))
+        return failed_because(ctx, error)
     recorded = Evidence("fingerprint.json value", _short(record.fingerprint.value), Location(record.display))
     if params.compare == "record":
         if not record.consistent:
@@ -74,7 +74,7 @@ def run(params: FingerprintParams, ctx: RunContext) -> Outcome:
         try:
             lic = license_for(ctx)
         except InputError as error:
-            return blocked_by(error) or Outcome.failed(str(error), recorded)
+            return failed_because(ctx, error, evidence=(recorded,))
         bound = Evidence("license fingerprint", _short(lic.payload.fingerprint), Location(lic.display))
         if lic.payload.fingerprint != record.fingerprint.value:
             return Outcome.failed(
@@ -87,7 +87,7 @@ def run(params: FingerprintParams, ctx: RunContext) -> Outcome:
     try:
         current = machine_fingerprint_for(ctx)
     except InputError as error:
-        return blocked_by(error) or Outcome.failed(str(error), recorded)
+        return failed_because(ctx, error, evidence=(recorded,))
     here = Evidence("this machine", _short(current.value))
     if current.value != record.fingerprint.value:
         changes = compare(record.fingerprint, current)

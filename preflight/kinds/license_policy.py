@@ -63,12 +63,12 @@ def run(params: PolicyParams, ctx: RunContext) -> Outcome:
 def _preflight_policy(ctx: RunContext, profile: str, issuer: str) -> Outcome:
     """Pass when runtime.yaml licensing allows the runbook's profile and issuer."""
     from preflight.deployment import deployment_for
-    from preflight.deployment.documents import blocked_by
+    from preflight.rootcause import failed_because
 
     try:
         licensing = deployment_for(ctx).runtime.licensing
     except InputError as error:
-        return blocked_by(error) or Outcome.failed(str(error))
+        return failed_because(ctx, error)
     where = Location("config/runtime.yaml")
     evidence = (
         Evidence("allowed_profiles", ", ".join(licensing.allowed_profiles), where),

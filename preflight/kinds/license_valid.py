@@ -49,7 +49,7 @@ def run(params: LicenseParams, ctx: RunContext) -> Outcome:
     if format_for(ctx).name is FormatName.BOT_CORE:
         return _run_bot_core(params, ctx)
     from preflight.deployment import deployment_for
-    from preflight.deployment.documents import blocked_by
+    from preflight.rootcause import failed_because
     from preflight.trust import license_policy as policy
     from preflight.trust.access import license_for
     from preflight.trust.timeutil import utc_now
@@ -58,7 +58,7 @@ def run(params: LicenseParams, ctx: RunContext) -> Outcome:
         deployment = deployment_for(ctx)
         lic = license_for(ctx)
     except InputError as error:
-        return blocked_by(error) or Outcome.failed(str(error))
+        return failed_because(ctx, error)
     entrypoint_env = deployment.environment_of(ctx.options.entrypoint)
     own_env = (entrypoint_env.name,) if entrypoint_env else ()
     match params.aspect:
@@ -78,6 +78,11 @@ def run(params: LicenseParams, ctx: RunContext) -> Outcome:
             return policy.check_exchange(lic, deployment, own_env[0])
         case "environments":
             names = tuple(ctx.template(n) for n in params.environments) or own_env
+            undefined = next((n for n in names if n not in deployment.core.environments), None)
+            if undefined is not None:
+                from preflight.trust.access import undefined_environment
+
+                return undefined_environment(ctx, undefined)
             return policy.check_environments(lic, deployment, names)
         case _:
             return policy.check_expiry(lic, deployment, utc_now())

@@ -70,6 +70,36 @@ def machine_fingerprint_for(ctx: RunContext) -> Fingerprint:
     return ctx.memo("trust.machine_fingerprint", lambda: current_fingerprint(provider_from_env(run_env(ctx))))
 
 
+def undefined_environment(ctx: RunContext, env_name: str) -> Outcome:
+    """The one finding for a runbook environment the deployment does not define, reported once.
+
+    The secrets, license, key-probe and clock checks all need the environment; the first to meet its
+    absence states it (with the variable that names it), the others are ``blocked by`` that check.
+    """
+    from preflight.deployment import deployment_for
+    from preflight.deployment.facts import Address
+    from preflight.deployment.formats import format_of
+    from preflight.errors import ConfigError, InputError
+    from preflight.results import Evidence
+    from preflight.rootcause import failed_because
+
+    try:
+        environments = deployment_for(ctx).core.environments
+        where = format_of(ctx).where(ctx, Address("environments", ""))
+    except InputError as problem:
+        return failed_because(ctx, problem)
+    variables = sorted(name for name, value in ctx.variables.items() if value == env_name)
+    fix = (
+        f"Define environment {env_name} in the deployment, or name yours with --var {variables[0]}=NAME."
+        if variables
+        else f"Define environment {env_name} in the deployment, or fix the name the runbook gives."
+    )
+    by_mode = ", ".join(f"{e.name} ({e.mode.value})" for e in environments.values()) or "none"
+    named = f" (runbook variable {', '.join(variables)})" if variables else ""
+    error = ConfigError(f"environment {env_name!r}{named} is not defined in the deployment ({where})")
+    return failed_because(ctx, error, fix=fix, evidence=(Evidence("environments", by_mode, where),))
+
+
 def environment_or_outcome(
     ctx: RunContext, env_name: str, *, name_environment: bool
 ) -> tuple[Deployment, Environment, PermissionProfile] | Outcome:
@@ -86,7 +116,7 @@ def environment_or_outcome(
         return blocked_by(error) or Outcome.failed(str(error))
     environment = deployment.core.environments.get(env_name)
     if environment is None:
-        return Outcome.failed(f"environment {env_name!r} is not defined in config/core.yaml")
+        return undefined_environment(ctx, env_name)
     profile = deployment.core.permission_profiles.get(environment.permission_profile)
     if profile is None:
         named = f"{environment.permission_profile!r}" + (f" of {env_name}" if name_environment else "")

@@ -96,7 +96,7 @@ def test_every_true_defect_is_reported_by_its_owner_and_nothing_else_fails(
     assert "exchanges.bybit_spot" in account and "'core_multi_exchange'" in account
     assert f"{CORE}:{line_of(root, CORE, '  core_multi_exchange:')}:" in account
 
-    assert "'bybit_live' is not defined" in _text(by_id["keys.clock_skew"])
+    assert "'bybit_live' (runbook variable live_environment) is not defined" in _text(by_id["keys.clock_skew"])
     if revision == "head":
         metrics = line_of(root, RUNTIME, "      metrics:", 2)
         for check in THRESHOLDS:
@@ -201,3 +201,18 @@ def test_the_format_can_be_forced(tmp_path: Path) -> None:
     report = run_static(root, deployment_format="preflight")
     assert report.deployment_format == "format preflight (forced by --deployment-format)"
     assert next(r for r in report.results if r.check_id == "core.schema").status is Status.FAIL
+
+
+def test_an_undefined_live_environment_is_one_root_cause_across_the_whole_runbook(tmp_path: Path) -> None:
+    from preflight.catalog import load_runbook
+    from preflight.engine import run_checks
+
+    root = copy_fixture(tmp_path, "head")
+    options = RunOptions(root=root, entrypoint="bybit_desktop_paper", no_paper=True, offline=True, env={})
+    report = run_checks(load_runbook("bybit_go_live"), options)
+    stated = [r for r in report.results if "'bybit_live' (runbook variable live_environment)" in r.message]
+    owners = [r for r in stated if r.blocked_by is None]
+    assert [r.check_id for r in owners] == ["secrets.live_key.active"]
+    assert owners[0].remediation.endswith("name yours with --var live_environment=NAME.")
+    followers = {r.check_id for r in stated if r.blocked_by == "secrets.live_key.active"}
+    assert "keys.clock_skew" in followers and len(stated) == 1 + len(followers)

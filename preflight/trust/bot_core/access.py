@@ -161,7 +161,7 @@ def needs_or_outcome(ctx: RunContext, env_name: str) -> CredentialNeeds | Outcom
     except InputError as error:
         return failure(ctx, error)
     if needs is None:
-        return Outcome.failed(
-            f"environment {env_name!r} is not defined in {CORE_FILE}; define it or fix the name"
-        )
+        from preflight.trust.access import undefined_environment
+
+        return undefined_environment(ctx, env_name)
     return needs
