@@ -95,10 +95,12 @@ def run_checks(
     specs = _selected(runbook, selection)
     ctx = RunContext(options, _variables(runbook, options))
     _require_known_entrypoint(ctx)
+    from preflight.deployment.artefacts import artefacts_root
+
     results: list[CheckResult] = []
     incomplete = False
     try:
-        with run_lock(options.artefacts_dir or options.root, _say_waiting):
+        with run_lock(artefacts_root(ctx), _say_waiting):
             for spec in specs:
                 result = run_one(spec, ctx)
                 if waivers is not None:

@@ -68,6 +68,7 @@ def progress_bar(enabled: bool) -> Iterator[Callable[[int, int], None] | None]:
 
 def _run(ctx: RunContext) -> PaperSessionResult:
     from preflight.deployment import deployment_for
+    from preflight.deployment.artefacts import artefacts_root
     from preflight.papertrade.plan import SessionOptions
     from preflight.papertrade.session import run_paper_session
     from preflight.trust.secrets import keychain_for
@@ -92,7 +93,7 @@ def _run(ctx: RunContext) -> PaperSessionResult:
             deployment,
             lambda: keychain_for(ctx),
             session_options,
-            root=options.artefacts_dir or ctx.root,  # --artefacts-dir: a read-only root is judged too
+            root=artefacts_root(ctx),  # --artefacts-dir or preflight.artefacts_dir: a read-only root too
             progress=ticks,
         )
     else:
@@ -101,7 +102,7 @@ def _run(ctx: RunContext) -> PaperSessionResult:
                 deployment,
                 lambda: keychain_for(ctx),
                 session_options,
-                root=options.artefacts_dir or ctx.root,
+                root=artefacts_root(ctx),
                 progress=progress,
             )
     for name, path in result.artefacts().items():

@@ -96,7 +96,9 @@ def test_every_true_defect_is_reported_by_its_owner_and_nothing_else_fails(
     assert "exchanges.bybit_spot" in account and "'core_multi_exchange'" in account
     assert f"{CORE}:{line_of(root, CORE, '  core_multi_exchange:')}:" in account
 
-    assert "'bybit_live' (runbook variable live_environment) is not defined" in _text(by_id["keys.clock_skew"])
+    assert "'bybit_live' (runbook variable live_environment) is not defined" in _text(
+        by_id["keys.clock_skew"]
+    )
     if revision == "head":
         metrics = line_of(root, RUNTIME, "      metrics:", 2)
         for check in THRESHOLDS:

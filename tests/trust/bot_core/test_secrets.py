@@ -117,4 +117,5 @@ def test_an_undefined_live_environment_fails_and_an_online_probe_says_it_was_not
         selection=Selection(only=("keys.live_key.known",)),
     )
     assert report.results[0].status is Status.FAIL
-    assert "environment 'bybit_live' (runbook variable live_environment) is not defined in the deployment (config/core.yaml:" in report.results[0].message
+    undefined = "environment 'bybit_live' (runbook variable live_environment) is not defined in the"
+    assert f"{undefined} deployment (config/core.yaml:" in report.results[0].message
