@@ -121,13 +121,14 @@ def _report(result: InitResult, shown_root: str) -> None:
     lines += [f"  {path}" for path in result.written]
     if result.issuer_key is not None:
         lines.append(f"issuer key (secret, 0600, keep it out of the deployment): {result.issuer_key}")
-    lines.append(
-        f"runbook variables: {result.vars_file} ("
-        + ", ".join(f"{k}={v}" for k, v in result.variables.items())
-        + ")"
-    )
+    if result.vars_file:
+        lines.append(
+            f"runbook variables: {result.vars_file} ("
+            + ", ".join(f"{k}={v}" for k, v in result.variables.items())
+            + ")"
+        )
     lines += [f"next: {step}" for step in result.next_steps]
-    lines.append("then check it (the passphrase comes from PREFLIGHT_SECRETS_PASSPHRASE or a prompt):")
+    lines.append(f"then check it (the passphrase comes from {result.passphrase_from}):")
     lines.append(f"  {result.run_command(shown_root)}")
     sys.stdout.write("\n".join(lines) + "\n")
 

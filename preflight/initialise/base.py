@@ -145,10 +145,14 @@ class InitResult:
     variables: Mapping[str, str]
     entrypoint: str
     needs_vars: bool  # the names differ from the runbook's defaults: `run` needs the vars file
+    passphrase_from: str  # where `run` takes the secrets store's passphrase from, as the operator sets it
     next_steps: tuple[str, ...] = ()
+    command: str | None = None  # the check command when the format needs more than root and vars
 
     def run_command(self, shown_root: str) -> str:
         """Return the exact ``preflight run`` command for this deployment, as the operator types it."""
+        if self.command is not None:
+            return self.command
         parts = ["preflight", "run", self.entrypoint, "--root", shown_root]
         if self.needs_vars:
             parts += ["--vars", f"{shown_root.rstrip('/')}/{self.vars_file}"]

@@ -208,7 +208,7 @@ def adopt(root: Path, request: InitRequest, io: InitIO) -> InitResult:
     from PREFLIGHT_BOT_CORE_PASSPHRASE or is asked (twice on a terminal).
     """
     from preflight.deployment.documents import CORE_FILE, RUNTIME_FILE, load_document
-    from preflight.trust.bot_core.store_location import PASSPHRASE_ENV
+    from preflight.trust.bot_core.store_location import PASSPHRASE_ENV, PASSPHRASE_FILE_ENV
 
     runtime = load_document(root, RUNTIME_FILE, last_duplicate_wins=True)
     core = load_document(root, CORE_FILE, last_duplicate_wins=True)
@@ -253,5 +253,7 @@ def adopt(root: Path, request: InitRequest, io: InitIO) -> InitResult:
         variables={},
         entrypoint=request.entrypoint,
         needs_vars=False,
-        next_steps=(*result.notes, f"then run: {result.command}"),
+        passphrase_from=f"{PASSPHRASE_ENV} or {PASSPHRASE_FILE_ENV}",
+        next_steps=result.notes,
+        command=result.command,
     )

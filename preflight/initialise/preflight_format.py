@@ -19,7 +19,7 @@ from preflight.initialise.base import InitIO, InitRequest, InitResult
 from preflight.initialise.staging import move_into_place, refuse_existing, staging_folder
 
 if TYPE_CHECKING:
-    from preflight.deployment.model import Deployment
+    from preflight.deployment.model import Deployment, SecretsSettings
     from preflight.trust.secrets import SecretEntry
 
 RUNTIME = "config/runtime.yaml"
@@ -134,6 +134,7 @@ def create(request: InitRequest, io: InitIO) -> InitResult:
         variables=variables,
         entrypoint=request.entrypoint,
         needs_vars=_needs_vars(variables),
+        passphrase_from=_passphrase_from(deployment.core.secrets),
         next_steps=(*notes, *key_notes),
     )
 
@@ -155,3 +156,11 @@ def _needs_vars(variables: dict[str, str]) -> bool:
 
     defaults = load_runbook().variables
     return any(defaults.get(name) != value for name, value in variables.items())
+
+
+def _passphrase_from(settings: SecretsSettings) -> str:
+    """Say where a run takes the store's passphrase from (the deployment's own settings)."""
+    if settings.backend != "file":
+        return f"the {settings.backend} backend, which needs none"
+    also = f", {settings.passphrase_file}" if settings.passphrase_file else ""
+    return f"{settings.passphrase_env}{also} or a prompt"

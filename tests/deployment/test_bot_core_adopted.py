@@ -59,6 +59,14 @@ def test_an_adopted_repaired_checkout_fails_nothing(tmp_path: Path, revision: st
     adopted = _preflight("init", str(root), "--adopt", env=env, stdin=answers)
     assert adopted.returncode == 0, adopted.stderr
     assert f"preflight run bybit_desktop_paper --root {root}" in adopted.stdout + adopted.stderr
+    said = adopted.stdout.rstrip().splitlines()
+    # bot_core's passphrase variables, not preflight's; no empty "runbook variables" line; the command once
+    assert said[-2] == (
+        "then check it (the passphrase comes from PREFLIGHT_BOT_CORE_PASSPHRASE or "
+        "PREFLIGHT_BOT_CORE_PASSPHRASE_FILE):"
+    )
+    assert not any(line.startswith("runbook variables") for line in said)
+    assert sum("preflight run bybit_desktop_paper" in line for line in said) == 1
 
     report_path = tmp_path / "report.json"
     run = _preflight(

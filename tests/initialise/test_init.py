@@ -116,6 +116,10 @@ def test_the_cli_reads_keys_from_stdin_and_never_prints_them(tmp_path: Path, env
     assert done.stdout.rstrip().splitlines()[-1].strip() == (
         f"preflight run bybit_desktop_paper --root {tmp_path / 'deploy'}"
     )
+    lines = done.stdout.rstrip().splitlines()
+    # the passphrase hint is the deployment's own (its passphrase_env and passphrase_file)
+    assert lines[-2] == "then check it (the passphrase comes from PREFLIGHT_SECRETS_PASSPHRASE, "\
+        "var/secrets/passphrase or a prompt):"  # fmt: skip
     for secret in (LIVE_KEY, LIVE_SECRET, PASSPHRASE):
         assert secret not in done.stdout + done.stderr
     license_doc = json.loads((tmp_path / "deploy/var/licenses/active/license.json").read_text())
