@@ -22,6 +22,16 @@ if TYPE_CHECKING:
 MEMO_KEY = "papertrade.session"
 
 
+# Step 4 asks for the bot's own paper run. On a bot_core deployment preflight's stand-in session would run
+# none of the bot's strategies, adapter or guardrails (bot_core's are fractions of equity): a verdict from
+# it would claim what was never checked, so the paper checks skip, saying what to pass instead.
+BOT_CORE_NEEDS_EVIDENCE = (
+    "a bot_core deployment's step 4 is judged on the bot's own paper run: pass --evidence (run_local_bot's "
+    "report, or the folder holding its reports and logs), --metrics-file or --metrics-url; preflight's "
+    "embedded session would run none of the bot's strategies, adapter or guardrails"
+)
+
+
 def unavailable_reason(ctx: RunContext) -> str | None:
     """Return why the paper checks skip in this run, or None when the session (or evidence) can be judged."""
     if ctx.options.no_paper:
@@ -29,8 +39,11 @@ def unavailable_reason(ctx: RunContext) -> str | None:
     if ctx.options.offline and ctx.options.exchange_url and not ctx.options.bot_evidence:
         return f"--offline: the paper session would talk to {ctx.options.exchange_url}"
     from preflight.deployment import deployment_for
+    from preflight.deployment.formats import FormatName, format_for
     from preflight.errors import PreflightError
 
+    if not ctx.options.bot_evidence and format_for(ctx).name is FormatName.BOT_CORE:
+        return BOT_CORE_NEEDS_EVIDENCE
     try:
         deployment = deployment_for(ctx)
     except PreflightError:

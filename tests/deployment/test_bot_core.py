@@ -218,3 +218,20 @@ def test_an_undefined_live_environment_is_one_root_cause_across_the_whole_runboo
     assert owners[0].remediation.endswith("name yours with --var live_environment=NAME.")
     followers = {r.check_id for r in stated if r.blocked_by == "secrets.live_key.active"}
     assert "keys.clock_skew" in followers and len(stated) == 1 + len(followers)
+
+
+def test_without_the_bots_evidence_step_4_skips_naming_what_to_pass(tmp_path: Path) -> None:
+    """preflight's stand-in session runs none of bot_core's strategies: its verdict would claim too much."""
+    from preflight.catalog import load_runbook
+    from preflight.engine import Selection, run_checks
+
+    root = repair(copy_fixture(tmp_path, "bad092ec"))
+    options = RunOptions(root=root, entrypoint="bybit_desktop_paper", offline=True, env={})
+    report = run_checks(
+        load_runbook("bybit_go_live"), options, selection=Selection(only=("paper.", "report."))
+    )
+    assert report.results and {r.status for r in report.results} == {Status.SKIP}
+    for result in report.results:
+        assert "judged on the bot's own paper run: pass --evidence" in result.message
+        assert "--metrics-file or --metrics-url" in result.message
+    assert not (root / "reports").exists() and not list(root.glob("var/metrics/*.prom"))  # nothing ran
