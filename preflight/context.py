@@ -81,6 +81,7 @@ class RunContext:
         self.current_check: str | None = None
         self._cause_owners: dict[str, str] = {}
         self.paper_source: PaperSource | None = None  # set with paper_metrics: which evidence it is
+        self.failed_checks: set[str] = set()  # checks that failed or errored so far (set by the engine)
 
     @property
     def root(self) -> Path:

@@ -30,6 +30,7 @@ from preflight.results import (
     RunReport,
     SectionInfo,
     Severity,
+    Status,
     verdict_for,
 )
 from preflight.runbook import CheckSpec, Runbook
@@ -106,6 +107,8 @@ def run_checks(
                 if waivers is not None:
                     result = waivers.apply(result, now())
                 results.append(result)
+                if result.status in (Status.FAIL, Status.ERROR):
+                    ctx.failed_checks.add(spec.id)
                 if on_result is not None:
                     on_result(result)
     except KeyboardInterrupt:  # Ctrl-C, and SIGTERM (preflight.signals)

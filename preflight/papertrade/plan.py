@@ -63,6 +63,15 @@ class Unservable:
 
     entrypoint: str
     reason: str
+    owner: str | None = None  # the runbook check that reports the same defect, when one does
+
+
+class SessionRefused(UsageError):
+    """The target entrypoint cannot be paper-traded; ``owner`` is the check reporting the same defect."""
+
+    def __init__(self, message: str, owner: str | None) -> None:
+        super().__init__(message)
+        self.owner = owner
 
 
 @dataclass(frozen=True)
@@ -94,14 +103,20 @@ def _plan_for(deployment: Deployment, name: str, exchange_url: str | None) -> En
     if adapter is None:
         known = ", ".join(sorted(ADAPTERS))
         return Unservable(name, f"environment {environment.name} names adapter {environment.adapter!r}, "
-                          f"which is not registered (registered: {known})")  # fmt: skip
+                          f"which is not registered (registered: {known})", "core.refs.adapter")  # fmt: skip
     profile = deployment.runtime.paper_profile_for(name)
     if profile is None:
-        return Unservable(name, "no execution.paper_profiles entry names this entrypoint")
+        return Unservable(
+            name,
+            "no execution.paper_profiles entry names this entrypoint",
+            "execution.paper_profile.entrypoint",
+        )
     strategies = deployment.core.profiles.get(entrypoint.profile)
     if strategies is None:
         return Unservable(
-            name, f"strategy profile {entrypoint.profile!r} is not in config/core.yaml profiles"
+            name,
+            f"strategy profile {entrypoint.profile!r} is not in config/core.yaml profiles",
+            "runtime.refs.strategy_profile",
         )
     trading = deployment.runtime.trading_profile_for(name)
     guardrails, source = (
@@ -149,8 +164,8 @@ def make_plan(deployment: Deployment, options: SessionOptions) -> SessionPlan:
         (runnable if isinstance(planned, EntrypointPlan) else unservable).append(planned)  # type: ignore[arg-type]
     target = next((p for p in runnable if p.entrypoint == name), None)
     if target is None:
-        reason = next(u.reason for u in unservable if u.entrypoint == name)
-        raise UsageError(f"cannot run a paper session for {name!r}: {reason}")
+        refused = next(u for u in unservable if u.entrypoint == name)
+        raise SessionRefused(f"cannot run a paper session for {name!r}: {refused.reason}", refused.owner)
     session = target.paper_profile.session
     ticks = options.ticks if options.ticks is not None else session.ticks
     if not 1 <= ticks <= MAX_TICKS:

@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING
 
 from preflight.context import RunContext
 from preflight.deployment.model import Mode
+from preflight.errors import PreflightError
 from preflight.fsutil import shown_path
 from preflight.results import Evidence, Outcome, Status
 
@@ -157,6 +158,7 @@ def session_or_outcome(ctx: RunContext) -> PaperSessionResult | Outcome:
     """Return the session, or the skip/error outcome every paper-reading check reports instead."""
     from preflight.errors import PreflightError
     from preflight.papertrade.endpoint_guard import UnsafeEndpointError
+    from preflight.papertrade.plan import SessionRefused
 
     reason = unavailable_reason(ctx)
     if reason is not None:
@@ -167,13 +169,35 @@ def session_or_outcome(ctx: RunContext) -> PaperSessionResult | Outcome:
         return session_for(ctx)
     except UnsafeEndpointError as error:
         # Not verified, and the root cause is another check's failure: say which, once.
-        evidence = Evidence("blocked by", error.check_id)
-        message = f"blocked by {error.check_id}: {error}"
-        return Outcome(Status.FAIL, message, (evidence,), blocked_by=error.check_id)
+        return _blocked(error.check_id, str(error))
+    except SessionRefused as error:
+        if error.owner is not None and error.owner in ctx.failed_checks:
+            # The static check already reported this defect, with its file:line and fix: point at it.
+            return _blocked(error.owner, f"the paper session could not run: {error}")
+        return _not_run(ctx, error, SESSION_REFUSED_FIX)
     except PreflightError as error:
-        from preflight.rootcause import failed_because
+        from preflight.errors import UsageError
 
-        return failed_because(ctx, error, lead="the paper session could not run: ", status=Status.ERROR)
+        return _not_run(ctx, error, SESSION_REFUSED_FIX if isinstance(error, UsageError) else None)
+
+
+# The paper checks' own fixes read a session report that was never written; this is what applies instead.
+SESSION_REFUSED_FIX = (
+    "Fix what stops the session (above), or judge the bot's own paper run with --evidence, "
+    "--metrics-file or --metrics-url."
+)
+
+
+def _blocked(owner: str, problem: str) -> Outcome:
+    return Outcome(
+        Status.FAIL, f"blocked by {owner}: {problem}", (Evidence("blocked by", owner),), blocked_by=owner
+    )
+
+
+def _not_run(ctx: RunContext, error: PreflightError, fix: str | None) -> Outcome:
+    from preflight.rootcause import failed_because
+
+    return failed_because(ctx, error, lead="the paper session could not run: ", fix=fix, status=Status.ERROR)
 
 
 def session_file_or_outcome(

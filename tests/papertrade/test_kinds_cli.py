@@ -184,3 +184,24 @@ def test_export_agreement_holds_on_the_session_and_catches_a_tampered_export(roo
     )
     status, message, _ = check("report_export", agree, ctx)
     assert status is Status.FAIL and "lists 1 warnings, the session report 0" in message
+
+
+def test_a_session_refused_for_a_defect_a_static_check_reports_points_at_that_check(root: Path) -> None:
+    """One root cause: the undefined strategy profile is runtime.refs.strategy_profile's finding."""
+    from preflight.catalog import load_runbook
+    from preflight.engine import Selection, run_checks
+
+    runtime = root / "config" / "runtime.yaml"
+    runtime.write_text(runtime.read_text().replace("profile: multi_strategy_default", "profile: nope"))
+    options = RunOptions(root=root, entrypoint=EP, offline=True)
+    report = run_checks(load_runbook(), options, selection=Selection(only=("runtime.refs.", "paper.")))
+    by_id = {r.check_id: r for r in report.results}
+    assert by_id["runtime.refs.strategy_profile"].status is Status.FAIL
+    paper = [r for r in report.results if r.check_id.startswith("paper.")]
+    assert paper and all(r.blocked_by == "runtime.refs.strategy_profile" for r in paper)
+    assert "strategy profile 'nope' is not in config/core.yaml profiles" in paper[0].message
+    # selected alone, the session states the defect itself (once), with a fix that applies
+    alone = run_checks(load_runbook(), options, selection=Selection(only=("paper.",)))
+    owners = [r for r in alone.results if r.blocked_by is None]
+    assert len(owners) == 1 and owners[0].status is Status.ERROR
+    assert "judge the bot's own paper run" in owners[0].remediation
