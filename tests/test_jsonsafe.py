@@ -70,3 +70,22 @@ def test_a_hostile_bot_report_is_one_located_line(tmp_path: Path, recursion_limi
     report.write_text(HOSTILE, encoding="utf-8")
     with pytest.raises(InputError, match=r"report\.json:1: not JSON \(arrays/objects nested"):
         read_bot_report(report)
+
+
+def _depth(value: object) -> int:
+    if isinstance(value, list):
+        return 1 + max((_depth(v) for v in value), default=0)
+    if isinstance(value, dict):
+        return 1 + max((_depth(v) for v in value.values()), default=0)
+    return 0
+
+
+@settings(max_examples=300, deadline=None)
+@given(JSON_VALUES, st.integers(min_value=0, max_value=6))
+def test_refuses_exactly_the_documents_deeper_than_the_limit(value: object, limit: int) -> None:
+    text = json.dumps(value, ensure_ascii=False)
+    if _depth(value) > limit:
+        with pytest.raises(jsonsafe.JSONTooDeep):
+            jsonsafe.check_depth(text, limit)
+    else:
+        jsonsafe.check_depth(text, limit)
