@@ -27,8 +27,7 @@ def failed_because(
 
     ``lead`` prefixes the message (``the paper session could not run: ``); ``fix`` replaces the check's
     own remediation for the first report (an InputError without one shows none: its sentence says what to
-    do), ``evidence`` goes with it. A config file's own error is owned by
-    its schema check.
+    do), ``evidence`` goes with it. A config file's own error is owned by its schema check.
     """
     from preflight.deployment.documents import blocked_by
 
@@ -42,6 +41,11 @@ def failed_because(
             # An unusable input's sentence says what to do; the check's own fix is for another failure.
             fix = ""
         return Outcome(status, f"{lead}{error}", evidence, remediation=fix)
+    return blocked_by_check(owner, f"{lead}{error}", status)
+
+
+def blocked_by_check(owner: str, problem: str, status: Status = Status.FAIL) -> Outcome:
+    """Return the outcome of a check that cannot be judged because check ``owner`` reports ``problem``."""
     return Outcome(
-        status, f"blocked by {owner}: {lead}{error}", (Evidence("blocked by", owner),), blocked_by=owner
+        status, f"blocked by {owner}: {problem}", (Evidence("blocked by", owner),), blocked_by=owner
     )

@@ -41,7 +41,6 @@ def unavailable_reason(ctx: RunContext) -> str | None:
         return f"--offline: the paper session would talk to {ctx.options.exchange_url}"
     from preflight.deployment import deployment_for
     from preflight.deployment.formats import FormatName, format_for
-    from preflight.errors import PreflightError
 
     if not ctx.options.bot_evidence and format_for(ctx).name is FormatName.BOT_CORE:
         return BOT_CORE_NEEDS_EVIDENCE
@@ -156,9 +155,10 @@ def session_for(ctx: RunContext) -> PaperSessionResult:
 
 def session_or_outcome(ctx: RunContext) -> PaperSessionResult | Outcome:
     """Return the session, or the skip/error outcome every paper-reading check reports instead."""
-    from preflight.errors import PreflightError
+    from preflight.errors import UsageError
     from preflight.papertrade.endpoint_guard import UnsafeEndpointError
     from preflight.papertrade.plan import SessionRefused
+    from preflight.rootcause import blocked_by_check, failed_because
 
     reason = unavailable_reason(ctx)
     if reason is not None:
@@ -169,16 +169,15 @@ def session_or_outcome(ctx: RunContext) -> PaperSessionResult | Outcome:
         return session_for(ctx)
     except UnsafeEndpointError as error:
         # Not verified, and the root cause is another check's failure: say which, once.
-        return _blocked(error.check_id, str(error))
-    except SessionRefused as error:
-        if error.owner is not None and error.owner in ctx.failed_checks:
-            # The static check already reported this defect, with its file:line and fix: point at it.
-            return _blocked(error.owner, f"the paper session could not run: {error}")
-        return _not_run(ctx, error, SESSION_REFUSED_FIX)
+        return blocked_by_check(error.check_id, str(error))
     except PreflightError as error:
-        from preflight.errors import UsageError
-
-        return _not_run(ctx, error, SESSION_REFUSED_FIX if isinstance(error, UsageError) else None)
+        lead = "the paper session could not run: "
+        owner = error.owner if isinstance(error, SessionRefused) else None
+        if owner is not None and owner in ctx.failed_checks:
+            # The static check already reported this defect, with its file:line and fix: point at it.
+            return blocked_by_check(owner, f"{lead}{error}")
+        fix = SESSION_REFUSED_FIX if isinstance(error, UsageError) else None
+        return failed_because(ctx, error, lead=lead, fix=fix, status=Status.ERROR)
 
 
 # The paper checks' own fixes read a session report that was never written; this is what applies instead.
@@ -186,18 +185,6 @@ SESSION_REFUSED_FIX = (
     "Fix what stops the session (above), or judge the bot's own paper run with --evidence, "
     "--metrics-file or --metrics-url."
 )
-
-
-def _blocked(owner: str, problem: str) -> Outcome:
-    return Outcome(
-        Status.FAIL, f"blocked by {owner}: {problem}", (Evidence("blocked by", owner),), blocked_by=owner
-    )
-
-
-def _not_run(ctx: RunContext, error: PreflightError, fix: str | None) -> Outcome:
-    from preflight.rootcause import failed_because
-
-    return failed_because(ctx, error, lead="the paper session could not run: ", fix=fix, status=Status.ERROR)
 
 
 def session_file_or_outcome(
